@@ -1,0 +1,89 @@
+// smartq-backup: the command line of INTERFACE.md. Every failure ends here
+// as one sentence on stderr and a sysexits code.
+#include <CLI/CLI.hpp>
+#include <spdlog/spdlog.h>
+
+#include <cstdio>
+#include <iostream>
+
+#include "config/config.hpp"
+#include "daemon/commands.hpp"
+#include "daemon/exit_codes.hpp"
+#include "daemon/logging.hpp"
+
+#ifndef SMARTQ_VERSION
+#define SMARTQ_VERSION "0.0.0"
+#endif
+
+namespace {
+using namespace smartq;
+
+struct GlobalArgs {
+    std::string config_file;
+    std::string data_dir;
+    std::string log_level;
+};
+
+config::Config load(const GlobalArgs& args, const config::Environment& env) {
+    config::Overrides overrides;
+    if (!args.data_dir.empty()) overrides.data_dir = args.data_dir;
+    if (!args.log_level.empty()) overrides.log_level = args.log_level;
+    auto file = args.config_file.empty() ? config::default_config_path(env)
+                                         : std::filesystem::path(args.config_file);
+    return config::load_config(file, env, overrides);
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+    CLI::App app{"smartq-backup: offline sync and backup of smartQ accounts", "smartq-backup"};
+    app.set_version_flag("--version", std::string("smartq-backup ") + SMARTQ_VERSION);
+    app.require_subcommand(1);
+    GlobalArgs global;
+    app.add_option("--config", global.config_file,
+                   "configuration file (default: $SMARTQ_BACKUP_CONFIG, else /etc/smartq-backup/config.toml)");
+    app.add_option("--data-dir", global.data_dir, "override data_dir of the configuration");
+    app.add_option("--log-level", global.log_level, "trace, debug, info, warn, error, critical or off");
+
+    daemon::SyncArgs sync_args;
+    auto* sync = app.add_subcommand("sync", "copy accounts into their replicas now");
+    sync->add_option("--account", sync_args.accounts, "account to sync (repeatable; default: all)");
+    sync->add_flag("--deep", sync_args.deep, "walk everything: find deletions and silent changes");
+    sync->add_flag("--no-files", sync_args.no_files, "do not download attachment bodies");
+    sync->add_flag("--confirm-deletions", sync_args.confirm_deletions,
+                   "allow a run to mark most of a resource deleted");
+
+    daemon::StatusArgs status_args;
+    auto* status = app.add_subcommand("status", "show each account's last run");
+    status->add_option("--account", status_args.account, "one account");
+    status->add_flag("--json", status_args.json, "machine-readable output");
+
+    daemon::QueryArgs query_args;
+    auto* query = app.add_subcommand("query", "run read-only SQL against a replica");
+    query->add_option("--account", query_args.account, "the account (default: the only one)");
+    query->add_option("--format", query_args.format, "table, csv or json")
+        ->check(CLI::IsMember({"table", "csv", "json"}));
+    query->add_option("SQL", query_args.sql, "one SQL statement")->required();
+
+    try {
+        app.parse(argc, argv);
+    } catch (const CLI::ParseError& error) {
+        int code = app.exit(error);
+        return code == 0 ? 0 : daemon::kUsage;
+    }
+
+    auto env = config::Environment::from_process();
+    daemon::setup_logging(global.log_level.empty() ? "info" : global.log_level);
+    try {
+        auto config = load(global, env);
+        daemon::setup_logging(config.log_level);
+        if (*sync) return daemon::run_sync(config, sync_args);
+        if (*status) return daemon::run_status(config, status_args);
+        if (*query) return daemon::run_query(config, query_args);
+        return daemon::kUsage;
+    } catch (...) {
+        auto failure = daemon::describe(std::current_exception());
+        std::fprintf(stderr, "smartq-backup: %s\n", failure.message.c_str());
+        return failure.code;
+    }
+}

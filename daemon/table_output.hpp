@@ -1,0 +1,16 @@
+// Query results as a text table, CSV (RFC 4180) or JSON (an array of objects).
+#pragma once
+
+#include <ostream>
+#include <string_view>
+
+#include "store/replica.hpp"
+
+namespace smartq::daemon {
+
+enum class OutputFormat { Table, Csv, Json };
+OutputFormat parse_output_format(std::string_view name);  // throws std::invalid_argument
+
+void print_result(std::ostream& out, const store::QueryResult& result, OutputFormat format);
+
+}  // namespace smartq::daemon

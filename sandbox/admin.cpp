@@ -1,0 +1,215 @@
+#include "admin.hpp"
+
+#include <charconv>
+#include <stdexcept>
+
+#include <fmt/format.h>
+#include <simdjson.h>
+
+#include "sync/wire/json_writer.hpp"
+
+namespace smartq::sandbox {
+
+const char* const admin_help = R"(Admin API (JSON, no authentication, never faulted):
+  GET  /__admin/health                    {"status":"ok"}
+  GET  /__admin/stats                     requests by route, method and status; faults injected
+  POST /__admin/reset[?data=1]            zero the statistics; data=1 also re-seeds the account
+  POST /__admin/mutate?seed=N&count=M[&silent=1]
+                                          deterministic random changes; returns what changed
+  GET  /__admin/dump                      the whole account as canonical JSON
+  POST /__admin/compare                   body {"a":DUMP,"b":DUMP}, or ?with=current and a
+                                          DUMP body: {"equal":bool,"differences":[...]}
+  GET  /__admin/faults, POST /__admin/faults {"latency_ms":N,"error_rate":F,"rate_limit":N,
+                                          "drop_rate":F,"truncate_rate":F,"seed":N}
+  GET  /__admin/wire,   POST /__admin/wire   {"string_ids":B,"int_bools":B,"keyed_lists":B,
+                                          "page_cap":N}  (POST: missing keys unchanged))";
+
+namespace {
+
+AdminResponse json_error(unsigned status, std::string_view message) {
+    AdminResponse response{status, {}};
+    wire::JsonWriter(response.body).begin_object().key("error").value(message).end_object();
+    return response;
+}
+
+std::optional<std::string> query_value(const AdminRequest& request, const std::string& key) {
+    auto found = request.query.find(key);
+    if (found == request.query.end()) {
+        return std::nullopt;
+    }
+    return found->second;
+}
+
+std::int64_t query_number(const AdminRequest& request, const std::string& key,
+                          std::int64_t fallback, std::int64_t min, std::int64_t max) {
+    auto text = query_value(request, key);
+    if (!text) {
+        return fallback;
+    }
+    std::int64_t number = 0;
+    auto [end, error] = std::from_chars(text->data(), text->data() + text->size(), number);
+    if (error != std::errc{} || end != text->data() + text->size() || number < min ||
+        number > max) {
+        throw std::invalid_argument(
+            fmt::format("parameter '{}' must be a whole number from {} to {}", key, min, max));
+    }
+    return number;
+}
+
+simdjson::dom::object parse_object(simdjson::dom::parser& parser, const std::string& body,
+                                   std::string_view what) {
+    simdjson::dom::element root;
+    simdjson::dom::object object;
+    if (parser.parse(body).get(root) != simdjson::SUCCESS ||
+        root.get_object().get(object) != simdjson::SUCCESS) {
+        throw std::invalid_argument(fmt::format("{} must be a JSON object", what));
+    }
+    return object;
+}
+
+std::string wire_to_json(const WireOptions& wire) {
+    std::string out;
+    wire::JsonWriter(out)
+        .begin_object()
+        .key("string_ids")
+        .value(wire.string_ids)
+        .key("int_bools")
+        .value(wire.int_bools)
+        .key("keyed_lists")
+        .value(wire.keyed_lists)
+        .key("page_cap")
+        .value(wire.page_cap)
+        .end_object();
+    return out;
+}
+
+WireOptions wire_from_json(const std::string& body, WireOptions wire) {
+    simdjson::dom::parser parser;
+    for (auto field : parse_object(parser, body, "wire options")) {
+        const std::string_view key = field.key;
+        if (key == "page_cap") {
+            std::int64_t cap;
+            if (field.value.get_int64().get(cap) != simdjson::SUCCESS || cap < 0 ||
+                cap > 1'000'000) {
+                throw std::invalid_argument("wire option 'page_cap' must be a whole number >= 0");
+            }
+            wire.page_cap = static_cast<int>(cap);
+            continue;
+        }
+        bool flag;
+        if (field.value.get_bool().get(flag) != simdjson::SUCCESS) {
+            throw std::invalid_argument(fmt::format("wire option '{}' must be true or false", key));
+        }
+        if (key == "string_ids") {
+            wire.string_ids = flag;
+        } else if (key == "int_bools") {
+            wire.int_bools = flag;
+        } else if (key == "keyed_lists") {
+            wire.keyed_lists = flag;
+        } else {
+            throw std::invalid_argument(fmt::format("unknown wire option '{}'", key));
+        }
+    }
+    return wire;
+}
+
+std::string compare(ServerState& state, const AdminRequest& request) {
+    auto with = query_value(request, "with");
+    if (with) {
+        if (*with != "current") {
+            throw std::invalid_argument("parameter 'with' can only be 'current'");
+        }
+        return compare_dumps(request.body, state.account->dump());
+    }
+    simdjson::dom::parser parser;
+    auto object = parse_object(parser, request.body, "the compare body");
+    simdjson::dom::element a, b;
+    if (object["a"].get(a) != simdjson::SUCCESS || object["b"].get(b) != simdjson::SUCCESS) {
+        throw std::invalid_argument("the compare body needs the dumps \"a\" and \"b\"");
+    }
+    return compare_dumps(simdjson::minify(a), simdjson::minify(b));
+}
+
+std::string ok() {
+    return R"({"status":"ok"})";
+}
+
+std::string faults(ServerState& state, const AdminRequest& request) {
+    if (request.method == "POST") {
+        state.faults.update(faults_from_json(request.body, state.faults.settings()));
+    }
+    return faults_to_json(state.faults.settings());
+}
+
+std::string wire_options(ServerState& state, const AdminRequest& request) {
+    if (request.method == "POST") {
+        state.account->set_wire(wire_from_json(request.body, state.account->wire()));
+    }
+    return wire_to_json(state.account->wire());
+}
+
+std::string reset(ServerState& state, const AdminRequest& request) {
+    const bool data = query_number(request, "data", 0, 0, 1) == 1;
+    state.stats.reset();
+    state.faults.reset_counts();
+    if (data) {
+        state.reseed();
+    }
+    return ok();
+}
+
+std::string mutate(ServerState& state, const AdminRequest& request) {
+    auto seed = query_number(request, "seed", 1, 0, INT64_MAX);
+    auto count = query_number(request, "count", 1, 0, 100'000);
+    auto silent = query_number(request, "silent", 0, 0, 1) == 1;
+    return state.account->mutate(static_cast<std::uint64_t>(seed), static_cast<int>(count), silent);
+}
+
+struct Route {
+    std::string_view name;
+    bool get, post;
+    std::string (*answer)(ServerState&, const AdminRequest&);
+};
+
+const Route routes[] = {
+    {"health", true, false, [](ServerState&, const AdminRequest&) { return ok(); }},
+    {"stats", true, false,
+     [](ServerState& state, const AdminRequest&) {
+         return state.stats.to_json(state.faults.injected());
+     }},
+    {"dump", true, false,
+     [](ServerState& state, const AdminRequest&) { return state.account->dump(); }},
+    {"reset", false, true, reset},
+    {"mutate", false, true, mutate},
+    {"compare", false, true, compare},
+    {"faults", true, true, faults},
+    {"wire", true, true, wire_options},
+};
+
+}  // namespace
+
+AdminResponse handle_admin(ServerState& state, const AdminRequest& request) {
+    const std::string_view name =
+        request.path.size() == 1 ? std::string_view(request.path[0]) : std::string_view{};
+    for (const auto& route : routes) {
+        if (route.name != name) {
+            continue;
+        }
+        const bool allowed =
+            (route.get && request.method == "GET") || (route.post && request.method == "POST");
+        if (!allowed) {
+            return json_error(
+                405, fmt::format("method {} is not allowed for /__admin/{}", request.method, name));
+        }
+        try {
+            return {200, route.answer(state, request)};
+        } catch (const std::invalid_argument& error) {
+            return json_error(400, error.what());
+        } catch (const std::exception& error) {
+            return json_error(500, std::string("the sandbox failed: ") + error.what());
+        }
+    }
+    return json_error(404, "no such admin route; see smartq-sandbox --help");
+}
+
+}  // namespace smartq::sandbox

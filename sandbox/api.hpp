@@ -1,0 +1,55 @@
+// The seam between the sandbox's HTTP server (server.*, auth, faults, admin)
+// and its account model (account.*): a request already authenticated and
+// decoded, and the answer the model gives.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+namespace smartq::sandbox {
+
+struct Upload {
+    std::string filename;
+    std::string content_type;
+    std::string body;
+};
+
+struct ApiRequest {
+    std::string method;                // "GET", "POST", "PUT", "DELETE"
+    std::vector<std::string> path;     // decoded segments after /api/v1: {"projects","12","tickets"}
+    std::multimap<std::string, std::string> query;              // decoded query parameters
+    std::vector<std::pair<std::string, std::string>> form;      // decoded body, keys as sent ("ticket[name]")
+    std::optional<Upload> upload;      // multipart part named "file" (filesv2)
+    std::int64_t user_id = 0;          // the authenticated user
+};
+
+struct ApiResponse {
+    unsigned status = 200;
+    std::string body;                  // the JSON envelope; empty when `read_at` is set
+    std::string content_type = "application/json";
+    std::string content_disposition;   // downloads only
+    // Downloads: the body is read in chunks at increasing offsets, so that no
+    // attachment body has to live in memory. `read_at(offset, buf, len)`
+    // returns the bytes written (0 only at the end); `stream_size` is the
+    // Content-Length. Empty `read_at` means `body` is the whole answer.
+    std::function<std::size_t(std::uint64_t offset, char* buf, std::size_t len)> read_at;
+    std::uint64_t stream_size = 0;
+};
+
+// The wire variations of wire-notes.md; each off by default.
+struct WireOptions {
+    bool string_ids = false;     // "id":"510" instead of "id":510 (every id and id reference)
+    bool int_bools = false;      // 1/0 instead of true/false
+    bool keyed_lists = false;    // list data as {"510":{...},"511":{...}}
+    int page_cap = 0;            // > 0: never return more than this many rows per page
+};
+
+enum class Size { Empty, Tiny, Small, Medium, Large };
+
+}  // namespace smartq::sandbox

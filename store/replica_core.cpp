@@ -1,0 +1,300 @@
+#include "store/replica_core.hpp"
+
+#include <sqlite3.h>
+
+#include <fmt/chrono.h>
+#include <fmt/format.h>
+#include <spdlog/spdlog.h>
+
+#include <chrono>
+
+#include "store/schema.hpp"
+
+namespace smartq::store::detail {
+
+using sqlite::quote_identifier;
+
+namespace {
+
+constexpr int kBusyTimeoutMs = 10000;
+
+int open_flags(Mode mode) {
+    return mode == Mode::ReadOnly ? SQLITE_OPEN_READONLY
+                                  : SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE;
+}
+
+const std::filesystem::path& prepared_path(const std::filesystem::path& path, Mode mode) {
+    if (mode == Mode::ReadOnly) {
+        if (!std::filesystem::exists(path)) {
+            throw StoreError(fmt::format("there is no replica at {}", path.string()));
+        }
+    } else if (path.has_parent_path()) {
+        std::error_code error;
+        std::filesystem::create_directories(path.parent_path(), error);
+        if (error) {
+            throw StoreError(fmt::format("cannot create the directory {}: {}",
+                                         path.parent_path().string(), error.message()));
+        }
+    }
+    return path;
+}
+
+void quick_check(sqlite::Connection& db) {
+    sqlite::Statement check(db, "PRAGMA quick_check");
+    std::string first = check.step() ? check.text(0) : "no answer";
+    check.reset();
+    if (first != "ok") {
+        throw ReplicaDamaged(
+            fmt::format("the replica at {} is damaged: {}", db.path().string(), first));
+    }
+}
+
+std::string column_names(std::span<const ColumnSpec> columns, std::string_view prefix = {}) {
+    std::string names;
+    for (const auto& column : columns) {
+        names +=
+            fmt::format("{}{}{}", names.empty() ? "" : ", ", prefix, quote_identifier(column.name));
+    }
+    return names;
+}
+
+std::string placeholders(int first, std::size_t count) {
+    std::string list;
+    for (std::size_t i = 0; i < count; ++i) {
+        list += fmt::format("{}?{}", i == 0 ? "" : ", ", first + static_cast<int>(i));
+    }
+    return list;
+}
+
+TableStatements prepare_table(const sqlite::Connection& db, const TableSpec& spec) {
+    auto table = quote_identifier(spec.table);
+    auto where = schema::key_match_sql(spec);
+    int keys = static_cast<int>(spec.key.size());
+    int data = keys + static_cast<int>(spec.columns.size()) + 1;
+    std::string typed = spec.columns.empty() ? "" : column_names(spec.columns) + ", ";
+    std::string assignments;
+    for (std::size_t i = 0; i < spec.columns.size(); ++i) {
+        assignments += fmt::format("{} = ?{}, ", quote_identifier(spec.columns[i].name),
+                                   keys + 1 + static_cast<int>(i));
+    }
+    TableStatements statements{
+        .select = sqlite::Statement(
+            db, fmt::format("SELECT hash, deleted_at, data, changed_at, changed_run FROM {} "
+                            "WHERE {}",
+                            table, where)),
+        .insert = sqlite::Statement(
+            db, fmt::format("INSERT INTO {}({}, {}data, hash, first_seen_at, changed_at, "
+                            "seen_run, changed_run) VALUES({}, ?{}, ?{}, ?{}, ?{}, ?{}, ?{})",
+                            table, column_names(spec.key), typed, placeholders(1, data - 1), data,
+                            data + 1, data + 2, data + 2, data + 3, data + 3)),
+        .update = sqlite::Statement(
+            db, fmt::format("UPDATE {} SET {}data = ?{}, hash = ?{}, changed_at = ?{}, "
+                            "changed_run = ?{}, deleted_at = NULL WHERE {}",
+                            table, assignments, data, data + 1, data + 2, data + 3, where)),
+        .find = sqlite::Statement(
+            db, fmt::format("SELECT {}data, hash, first_seen_at, changed_at, seen_run, "
+                            "changed_run, deleted_at FROM {} WHERE {}",
+                            typed, table, where)),
+        .join_delete = {},
+        .join_insert = {},
+    };
+    std::vector<std::string> parent_columns;
+    for (const auto& key : spec.key) {
+        parent_columns.push_back(quote_identifier(schema::parent_column(spec, key)));
+    }
+    std::string parent_list = fmt::format("{}", fmt::join(parent_columns, ", "));
+    std::string parent_match;
+    for (std::size_t i = 0; i < parent_columns.size(); ++i) {
+        parent_match += fmt::format("{}{} = ?{}", i == 0 ? "" : " AND ", parent_columns[i], i + 1);
+    }
+    for (const auto& join : spec.joins) {
+        auto join_table = quote_identifier(join.table);
+        statements.join_delete.emplace_back(
+            db, fmt::format("DELETE FROM {} WHERE {}", join_table, parent_match));
+        statements.join_insert.emplace_back(
+            db, fmt::format("INSERT INTO {}({}{}{}) VALUES({})", join_table, parent_list,
+                            join.columns.empty() ? "" : ", ", column_names(join.columns),
+                            placeholders(1, spec.key.size() + join.columns.size())));
+    }
+    return statements;
+}
+
+}  // namespace
+
+ReplicaCore::ReplicaCore(const std::filesystem::path& path, std::span<const TableSpec> specs,
+                         Mode mode)
+    : db(prepared_path(path, mode), open_flags(mode)),
+      mode(mode),
+      specs(specs.begin(), specs.end()) {
+    sqlite3_busy_timeout(db.handle(), kBusyTimeoutMs);
+    quick_check(db);
+    if (mode == Mode::ReadOnly) {
+        db.exec("PRAGMA query_only = ON");
+        schema::check_version(db);
+        return;
+    }
+    for (const auto& spec : specs) {
+        schema::validate(spec);
+    }
+    db.exec("PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON");
+    WriteScope scope(*this);
+    schema::migrate(db);
+    for (const auto& spec : specs) {
+        schema::ensure_table(db, spec, specs);
+    }
+    schema::ensure_history_views(db, specs);
+    scope.commit();
+}
+
+sqlite::Statement& ReplicaCore::cached(const std::string& sql) {
+    auto it = cache_.find(sql);
+    if (it == cache_.end()) {
+        it = cache_.emplace(sql, sqlite::Statement(db, sql)).first;
+    }
+    return it->second;
+}
+
+const TableSpec& ReplicaCore::known_spec(const TableSpec& spec) const {
+    for (const auto& known : specs) {
+        if (known.table == spec.table) {
+            return known;
+        }
+    }
+    throw StoreError(
+        fmt::format("table {} was not among the specs the replica at {} was "
+                    "opened with",
+                    spec.table, db.path().string()));
+}
+
+TableStatements& ReplicaCore::table(const TableSpec& spec) {
+    auto it = tables_.find(spec.table);
+    if (it == tables_.end()) {
+        const auto& known = known_spec(spec);
+        it = tables_.emplace(known.table, prepare_table(db, known)).first;
+    }
+    return it->second;
+}
+
+void ReplicaCore::require_writable(std::string_view doing) const {
+    if (mode == Mode::ReadOnly) {
+        throw StoreError(fmt::format("cannot {}: the replica at {} is open read-only", doing,
+                                     db.path().string()));
+    }
+}
+
+void ReplicaCore::add_change(std::string_view resource, std::string_view key, std::string_view kind,
+                             RunId run, std::string_view at) {
+    cached("INSERT INTO changes(run_id, resource, key, kind, at) VALUES(?1, ?2, ?3, ?4, ?5)")
+        .bind(1, run)
+        .bind(2, resource)
+        .bind(3, key)
+        .bind(4, kind)
+        .bind(5, at)
+        .run();
+}
+
+void ReplicaCore::add_history(std::string_view resource, std::string_view key, RunId version_run,
+                              std::string_view valid_from, std::string_view valid_to,
+                              std::string_view data, bool deleted) {
+    cached(
+        "INSERT INTO history(resource, key, run_id, valid_from, valid_to, data, deleted) "
+        "VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7)")
+        .bind(1, resource)
+        .bind(2, key)
+        .bind(3, version_run)
+        .bind(4, valid_from)
+        .bind(5, valid_to)
+        .bind(6, data)
+        .bind(7, std::int64_t{deleted})
+        .run();
+}
+
+std::int64_t ReplicaCore::tombstone_where(const TableSpec& spec, std::string_view where,
+                                          std::span<const Value> params, RunId run,
+                                          std::string_view at) {
+    require_writable("mark rows deleted");
+    known_spec(spec);
+    auto time = time_or_now(at);
+    auto table = quote_identifier(spec.table);
+    auto key = schema::key_text_sql(spec, "t");
+    auto resource = sqlite::quote_literal(spec.resource);
+    auto live = fmt::format("t.deleted_at IS NULL AND ({})", where);
+    // The history row keeps the content as it was when the object disappeared.
+    std::string statements[] = {
+        fmt::format("INSERT INTO history(resource, key, run_id, valid_from, valid_to, data, "
+                    "deleted) SELECT {}, {}, t.changed_run, t.changed_at, ?2, t.data, 1 "
+                    "FROM {} t WHERE {}",
+                    resource, key, table, live),
+        fmt::format("INSERT INTO changes(run_id, resource, key, kind, at) "
+                    "SELECT ?1, {}, {}, 'delete', ?2 FROM {} t WHERE {}",
+                    resource, key, table, live),
+        fmt::format("UPDATE {} AS t SET deleted_at = ?2 WHERE {}", table, live),
+    };
+    WriteScope scope(*this);
+    std::int64_t marked = 0;
+    for (const auto& sql : statements) {
+        sqlite::Statement statement(db, sql);
+        statement.bind(1, run).bind(2, time);
+        for (std::size_t i = 0; i < params.size(); ++i) {
+            statement.bind_value(static_cast<int>(i) + 3, params[i]);
+        }
+        statement.run();
+        marked = statement.changes();
+    }
+    scope.commit();
+    if (marked > 0) {
+        spdlog::info("marked {} {} deleted", marked, spec.resource);
+    }
+    return marked;
+}
+
+WriteScope::WriteScope(ReplicaCore& core) : core_(core), own_(!core.db.in_transaction()) {
+    core_.require_writable("write");
+    if (own_) {
+        core_.db.exec("BEGIN IMMEDIATE");
+    }
+}
+
+WriteScope::~WriteScope() {
+    if (own_ && core_.db.in_transaction()) {
+        try {
+            core_.db.exec("ROLLBACK");
+        } catch (const std::exception& error) {
+            spdlog::error("{}", error.what());
+        }
+    }
+}
+
+void WriteScope::commit() {
+    if (own_) {
+        core_.db.exec("COMMIT");
+        own_ = false;
+    }
+}
+
+std::string time_or_now(std::string_view at) {
+    return at.empty() ? utc_now() : checked_time(at);
+}
+
+std::string checked_time(std::string_view at) {
+    static constexpr std::string_view pattern = "dddd-dd-dd dd:dd:dd";
+    bool well_formed = at.size() == pattern.size();
+    for (std::size_t i = 0; well_formed && i < at.size(); ++i) {
+        well_formed = pattern[i] == 'd' ? (at[i] >= '0' && at[i] <= '9') : at[i] == pattern[i];
+    }
+    if (!well_formed) {
+        throw StoreError(fmt::format("'{}' is not a time of the form YYYY-MM-DD HH:MM:SS", at));
+    }
+    return std::string(at);
+}
+
+}  // namespace smartq::store::detail
+
+namespace smartq::store {
+
+std::string utc_now() {
+    return fmt::format("{:%Y-%m-%d %H:%M:%S}",
+                       std::chrono::floor<std::chrono::seconds>(std::chrono::system_clock::now()));
+}
+
+}  // namespace smartq::store

@@ -1,0 +1,76 @@
+#pragma once
+
+#include <filesystem>
+#include <span>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+#include <vector>
+
+#include "store/replica.hpp"
+#include "store/sqlite.hpp"
+
+// The state behind a Replica, shared by its Transactions and Sweeps (which keep a pointer to it,
+// so that moving the Replica does not invalidate them).
+namespace smartq::store::detail {
+
+// The prepared statements of one resource table: the upsert hot path.
+struct TableStatements {
+    sqlite::Statement select;  // hash, deleted_at, data, changed_at, changed_run
+    sqlite::Statement insert;  // and update: keys, columns, data, hash, at, run
+    sqlite::Statement update;
+    sqlite::Statement find;
+    std::vector<sqlite::Statement> join_delete;
+    std::vector<sqlite::Statement> join_insert;
+};
+
+class ReplicaCore {
+  public:
+    ReplicaCore(const std::filesystem::path& path, std::span<const TableSpec> specs, Mode mode);
+
+    sqlite::Connection db;
+    Mode mode;
+    std::vector<TableSpec> specs;
+
+    // Statements whose text does not vary per call, prepared once.
+    sqlite::Statement& cached(const std::string& sql);
+    TableStatements& table(const TableSpec& spec);
+    void require_writable(std::string_view doing) const;
+
+    void add_change(std::string_view resource, std::string_view key, std::string_view kind,
+                    RunId run, std::string_view at);
+    void add_history(std::string_view resource, std::string_view key, RunId version_run,
+                     std::string_view valid_from, std::string_view valid_to, std::string_view data,
+                     bool deleted);
+    // Tombstones the live rows `t` of the spec's table matching `where`, whose parameters are
+    // ?3, ?4, ... bound from `params`; returns how many.
+    std::int64_t tombstone_where(const TableSpec& spec, std::string_view where,
+                                 std::span<const Value> params, RunId run, std::string_view at);
+
+    int next_sweep = 0;
+
+  private:
+    const TableSpec& known_spec(const TableSpec& spec) const;
+
+    std::unordered_map<std::string, sqlite::Statement> cache_;
+    std::unordered_map<std::string_view, TableStatements> tables_;
+};
+
+// Joins the caller's open transaction, or opens (and on commit() ends) one of its own.
+class WriteScope {
+  public:
+    explicit WriteScope(ReplicaCore& core);
+    WriteScope(const WriteScope&) = delete;
+    ~WriteScope();
+    void commit();
+
+  private:
+    ReplicaCore& core_;
+    bool own_;
+};
+
+// `at` if given (checked to be 'YYYY-MM-DD HH:MM:SS'), else now.
+std::string time_or_now(std::string_view at);
+std::string checked_time(std::string_view at);  // StoreError unless 'YYYY-MM-DD HH:MM:SS'
+
+}  // namespace smartq::store::detail

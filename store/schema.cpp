@@ -1,0 +1,345 @@
+#include "store/schema.hpp"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <array>
+#include <map>
+#include <set>
+
+#include "store/errors.hpp"
+
+namespace smartq::store::schema {
+
+using sqlite::quote_identifier;
+
+namespace {
+
+// One entry per schema version; never edit a released entry, append a new one.
+constexpr std::array<std::string_view, 1> kMigrations = {
+    R"sql(
+CREATE TABLE runs(
+  id INTEGER PRIMARY KEY,
+  account TEXT NOT NULL,
+  kind TEXT NOT NULL CHECK(kind IN ('full','incremental','deep')),
+  started_at TEXT NOT NULL,
+  ended_at TEXT,
+  status TEXT NOT NULL CHECK(status IN ('running','ok','partial','failed','interrupted')),
+  requests INTEGER NOT NULL DEFAULT 0,
+  bytes INTEGER NOT NULL DEFAULT 0,
+  records TEXT NOT NULL DEFAULT '{}',
+  error TEXT);
+CREATE TABLE changes(
+  id INTEGER PRIMARY KEY,
+  run_id INTEGER NOT NULL REFERENCES runs(id),
+  resource TEXT NOT NULL,
+  key TEXT NOT NULL,
+  kind TEXT NOT NULL CHECK(kind IN ('insert','update','delete','undelete')),
+  at TEXT NOT NULL);
+CREATE INDEX changes_run ON changes(run_id);
+CREATE INDEX changes_key ON changes(resource, key);
+CREATE TABLE history(
+  id INTEGER PRIMARY KEY,
+  resource TEXT NOT NULL,
+  key TEXT NOT NULL,
+  run_id INTEGER,
+  valid_from TEXT NOT NULL,
+  valid_to TEXT NOT NULL,
+  data TEXT NOT NULL,
+  deleted INTEGER NOT NULL DEFAULT 0);
+CREATE INDEX history_key ON history(resource, key, valid_from);
+CREATE TABLE sync_state(key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE sync_marks(
+  resource TEXT NOT NULL, key TEXT NOT NULL, marker TEXT NOT NULL, PRIMARY KEY(resource, key));
+CREATE TABLE id_map(
+  target TEXT NOT NULL, resource TEXT NOT NULL, old_key TEXT NOT NULL, new_key TEXT NOT NULL,
+  PRIMARY KEY(target, resource, old_key));
+CREATE VIEW last_run_changes AS
+  SELECT * FROM changes WHERE run_id = (SELECT max(id) FROM runs);
+)sql",
+};
+
+constexpr std::array<std::string_view, 7> kRowColumns = {
+    "data", "hash", "first_seen_at", "changed_at", "seen_run", "changed_run", "deleted_at"};
+
+std::string_view sql_type(ColumnType type) {
+    switch (type) {
+        case ColumnType::Integer:
+            return "INTEGER";
+        case ColumnType::Real:
+            return "REAL";
+        case ColumnType::Text:
+            return "TEXT";
+    }
+    return "TEXT";
+}
+
+std::int64_t user_version(sqlite::Connection& db) {
+    sqlite::Statement pragma(db, "PRAGMA user_version");
+    pragma.step();
+    std::int64_t version = pragma.integer(0);
+    pragma.reset();
+    return version;
+}
+
+std::string column_list(const std::vector<std::string>& names) {
+    std::string list;
+    for (const auto& name : names) {
+        list += (list.empty() ? "" : ", ") + quote_identifier(name);
+    }
+    return list;
+}
+
+// FOREIGN KEY clauses for the columns that reference a parent, grouped by parent.
+std::string foreign_keys(std::string_view table, std::span<const ColumnSpec> columns,
+                         std::span<const TableSpec> all) {
+    std::map<std::string_view, std::vector<std::string>> by_parent;
+    for (const auto& column : columns) {
+        if (!column.references.empty()) {
+            by_parent[column.references].emplace_back(column.name);
+        }
+    }
+    std::string clauses;
+    for (const auto& [parent_name, names] : by_parent) {
+        auto it = std::find_if(all.begin(), all.end(),
+                               [&](const TableSpec& s) { return s.table == parent_name; });
+        if (it == all.end()) {
+            throw StoreError(fmt::format("table {} references {}, which is not in the specs", table,
+                                         parent_name));
+        }
+        if (it->key.size() != names.size()) {
+            throw StoreError(
+                fmt::format("table {} references {} with {} column(s) but its key has {}", table,
+                            parent_name, names.size(), it->key.size()));
+        }
+        std::vector<std::string> parent_keys;
+        for (const auto& key : it->key) {
+            parent_keys.emplace_back(key.name);
+        }
+        clauses += fmt::format(", FOREIGN KEY({}) REFERENCES {}({})", column_list(names),
+                               quote_identifier(parent_name), column_list(parent_keys));
+    }
+    return clauses;
+}
+
+std::set<std::string> existing_columns(sqlite::Connection& db, std::string_view table) {
+    sqlite::Statement info(db, fmt::format("PRAGMA table_info({})", quote_identifier(table)));
+    std::set<std::string> names;
+    while (info.step()) {
+        names.insert(info.text(1));
+    }
+    info.reset();
+    return names;
+}
+
+void add_missing_columns(sqlite::Connection& db, std::string_view table,
+                         std::span<const ColumnSpec> key, std::span<const ColumnSpec> columns) {
+    auto existing = existing_columns(db, table);
+    for (const auto& column : key) {
+        if (!existing.contains(std::string(column.name))) {
+            throw StoreError(
+                fmt::format("the key of table {} gained column {}; a key cannot be migrated", table,
+                            column.name));
+        }
+    }
+    for (const auto& column : columns) {
+        if (!existing.contains(std::string(column.name))) {
+            db.exec(fmt::format("ALTER TABLE {} ADD COLUMN {} {}", quote_identifier(table),
+                                quote_identifier(column.name), sql_type(column.type)));
+        }
+    }
+}
+
+void create_indexes(sqlite::Connection& db, std::string_view table,
+                    std::span<const ColumnSpec> columns) {
+    for (const auto& column : columns) {
+        if (column.indexed) {
+            db.exec(fmt::format("CREATE INDEX IF NOT EXISTS {} ON {}({})",
+                                quote_identifier(fmt::format("{}_{}", table, column.name)),
+                                quote_identifier(table), quote_identifier(column.name)));
+        }
+    }
+}
+
+void ensure_join(sqlite::Connection& db, const TableSpec& parent, const JoinSpec& join,
+                 std::span<const TableSpec> all) {
+    std::vector<std::string> parent_columns;
+    std::vector<std::string> parent_keys;
+    std::string definitions;
+    for (const auto& key : parent.key) {
+        parent_columns.push_back(parent_column(parent, key));
+        parent_keys.emplace_back(key.name);
+        definitions += fmt::format("{} {} NOT NULL, ", quote_identifier(parent_columns.back()),
+                                   sql_type(key.type));
+    }
+    for (const auto& column : join.columns) {
+        definitions += fmt::format("{} {}, ", quote_identifier(column.name), sql_type(column.type));
+    }
+    db.exec(fmt::format(
+        "CREATE TABLE IF NOT EXISTS {}({}FOREIGN KEY({}) REFERENCES {}({}) ON DELETE CASCADE{})",
+        quote_identifier(join.table), definitions, column_list(parent_columns),
+        quote_identifier(parent.table), column_list(parent_keys),
+        foreign_keys(join.table, join.columns, all)));
+    add_missing_columns(db, join.table, {}, join.columns);
+    db.exec(fmt::format("CREATE INDEX IF NOT EXISTS {} ON {}({})",
+                        quote_identifier(fmt::format("{}_parent", join.table)),
+                        quote_identifier(join.table), column_list(parent_columns)));
+    create_indexes(db, join.table, join.columns);
+}
+
+void validate_names(std::string_view table, std::span<const ColumnSpec> columns,
+                    std::set<std::string_view>& seen) {
+    for (const auto& column : columns) {
+        if (column.name.empty()) {
+            throw StoreError(fmt::format("table {} has a column without a name", table));
+        }
+        if (std::find(kRowColumns.begin(), kRowColumns.end(), column.name) != kRowColumns.end()) {
+            throw StoreError(
+                fmt::format("table {} cannot have a column named {}: the store uses "
+                            "that name itself",
+                            table, column.name));
+        }
+        if (!seen.insert(column.name).second) {
+            throw StoreError(fmt::format("table {} has two columns named {}", table, column.name));
+        }
+    }
+}
+
+}  // namespace
+
+void migrate(sqlite::Connection& db) {
+    check_version(db);
+    for (auto version = user_version(db); version < std::ssize(kMigrations); ++version) {
+        db.exec(kMigrations[version]);
+        db.exec(fmt::format("PRAGMA user_version = {}", version + 1));
+    }
+}
+
+void check_version(sqlite::Connection& db) {
+    auto version = user_version(db);
+    if (version > std::ssize(kMigrations)) {
+        throw StoreError(fmt::format(
+            "the replica at {} has schema version {}, newer than this program's {}; use a newer "
+            "smartq-backup",
+            db.path().string(), version, kMigrations.size()));
+    }
+}
+
+void validate(const TableSpec& spec) {
+    if (spec.table.empty() || spec.resource.empty()) {
+        throw StoreError("a table spec needs a table and a resource name");
+    }
+    if (spec.key.empty()) {
+        throw StoreError(fmt::format("table {} has no key", spec.table));
+    }
+    for (const auto& key : spec.key) {
+        if (key.type == ColumnType::Real) {
+            throw StoreError(fmt::format("table {}: key column {} must be an integer or a text",
+                                         spec.table, key.name));
+        }
+    }
+    std::set<std::string_view> seen;
+    validate_names(spec.table, spec.key, seen);
+    validate_names(spec.table, spec.columns, seen);
+    for (const auto& join : spec.joins) {
+        std::vector<std::string> parent_names;
+        for (const auto& key : spec.key) {
+            parent_names.push_back(parent_column(spec, key));
+        }
+        std::set<std::string_view> join_seen(parent_names.begin(), parent_names.end());
+        validate_names(join.table, join.columns, join_seen);
+    }
+}
+
+void ensure_table(sqlite::Connection& db, const TableSpec& spec, std::span<const TableSpec> all) {
+    std::string definitions;
+    std::vector<std::string> key_names;
+    for (const auto& key : spec.key) {
+        key_names.emplace_back(key.name);
+        definitions +=
+            fmt::format("{} {} NOT NULL, ", quote_identifier(key.name), sql_type(key.type));
+    }
+    for (const auto& column : spec.columns) {
+        definitions += fmt::format("{} {}, ", quote_identifier(column.name), sql_type(column.type));
+    }
+    std::vector<ColumnSpec> referencing(spec.key.begin(), spec.key.end());
+    referencing.insert(referencing.end(), spec.columns.begin(), spec.columns.end());
+    db.exec(
+        fmt::format("CREATE TABLE IF NOT EXISTS {}({}data TEXT NOT NULL, hash TEXT NOT NULL, "
+                    "first_seen_at TEXT NOT NULL, changed_at TEXT NOT NULL, seen_run INTEGER, "
+                    "changed_run INTEGER, deleted_at TEXT, PRIMARY KEY({}){})",
+                    quote_identifier(spec.table), definitions, column_list(key_names),
+                    foreign_keys(spec.table, referencing, all)));
+    add_missing_columns(db, spec.table, spec.key, spec.columns);
+    create_indexes(db, spec.table, referencing);
+    for (const auto& join : spec.joins) {
+        ensure_join(db, spec, join, all);
+    }
+}
+
+void ensure_history_views(sqlite::Connection& db, std::span<const TableSpec> specs) {
+    for (const auto& spec : specs) {
+        std::string keys;
+        for (const auto& key : spec.key) {
+            keys += fmt::format("t.{}, ", quote_identifier(key.name));
+        }
+        auto view = quote_identifier(singular(spec.table) + "_history");
+        db.exec(fmt::format("DROP VIEW IF EXISTS {}", view));
+        db.exec(fmt::format(
+            "CREATE VIEW {0} AS "
+            "SELECT {1}t.data, t.changed_at AS valid_from, NULL AS valid_to, 0 AS deleted, "
+            "t.changed_run AS run_id, 1 AS current FROM {2} t WHERE t.deleted_at IS NULL "
+            "UNION ALL "
+            "SELECT {1}h.data, h.valid_from, h.valid_to, h.deleted, h.run_id, 0 AS current "
+            "FROM {2} t JOIN history h ON h.resource = {3} AND h.key = {4}",
+            view, keys, quote_identifier(spec.table), sqlite::quote_literal(spec.resource),
+            key_text_sql(spec, "t")));
+    }
+}
+
+std::string key_text_sql(const TableSpec& spec, std::string_view alias) {
+    std::string expression;
+    for (const auto& key : spec.key) {
+        auto column = fmt::format("{}.{}", alias, quote_identifier(key.name));
+        if (!expression.empty()) {
+            expression += " || '/' || ";
+        }
+        expression += key.type == ColumnType::Integer
+                          ? fmt::format("CAST({} AS TEXT)", column)
+                          : fmt::format("replace(replace({}, '%', '%25'), '/', '%2F')", column);
+    }
+    return expression;
+}
+
+std::string key_match_sql(const TableSpec& spec, int first) {
+    std::string match;
+    for (const auto& key : spec.key) {
+        match += fmt::format("{}{} = ?{}", match.empty() ? "" : " AND ", quote_identifier(key.name),
+                             first++);
+    }
+    return match;
+}
+
+std::string parent_column(const TableSpec& parent, const ColumnSpec& key) {
+    return fmt::format("{}_{}", singular(parent.table), key.name);
+}
+
+std::string singular(std::string_view table) {
+    if (table.size() > 1 && table.back() == 's') {
+        table.remove_suffix(1);
+    }
+    return std::string(table);
+}
+
+const ColumnSpec& column(const TableSpec& spec, std::string_view name) {
+    for (const auto* group : {&spec.key, &spec.columns}) {
+        for (const auto& column : *group) {
+            if (column.name == name) {
+                return column;
+            }
+        }
+    }
+    throw StoreError(fmt::format("table {} has no column {}", spec.table, name));
+}
+
+}  // namespace smartq::store::schema

@@ -1,0 +1,56 @@
+#include "sync/account_sync.hpp"
+
+#include "store/account_lock.hpp"
+#include "store/blob_store.hpp"
+#include "store/replica.hpp"
+
+namespace smartq::sync {
+namespace asio = boost::asio;
+
+http::ClientOptions client_options(const config::AccountConfig& account) {
+    http::ClientOptions options;
+    options.ca_file = account.ca_file;
+    options.max_connections = static_cast<std::size_t>(account.concurrency);
+    options.account = account.name;
+    return options;
+}
+
+http::Credentials credentials(const config::AccountConfig& account) {
+    return {account.login, account.password.reveal(), account.api_key.reveal()};
+}
+
+std::filesystem::path replica_path(const config::AccountConfig& account) {
+    return account.data_dir / "replica.db";
+}
+
+std::filesystem::path blobs_path(const config::AccountConfig& account) {
+    return account.data_dir / "blobs";
+}
+
+asio::awaitable<store::RunKind> sync_account(const config::AccountConfig& account,
+                                             SyncOptions options,
+                                             std::shared_ptr<http::AsyncSemaphore> global,
+                                             AccountSyncHooks hooks) {
+    std::filesystem::create_directories(account.data_dir);
+    store::AccountLock lock(account.data_dir / "lock", account.name);
+    auto replica = store::Replica::open(replica_path(account), table_specs(), store::Mode::ReadWrite);
+    store::BlobStore blobs(blobs_path(account));
+    auto executor = co_await asio::this_coro::executor;
+    http::ApiClient client(executor, http::parse_url(account.url), credentials(account),
+                           http::Access::ReadOnly, client_options(account), std::move(global));
+    options.files = options.files && account.files;
+    Crawler crawler(client, replica, blobs, account.name, options);
+    if (hooks.started) hooks.started(crawler);
+    std::exception_ptr failure;
+    store::RunKind kind{};
+    try {
+        kind = co_await crawler.run();
+    } catch (...) {
+        failure = std::current_exception();
+    }
+    if (hooks.finished) hooks.finished(crawler);
+    if (failure) std::rethrow_exception(failure);
+    co_return kind;
+}
+
+}  // namespace smartq::sync

@@ -1,0 +1,40 @@
+// One account's sync from configuration to committed replica: the data
+// directory and its lock, the read-only client, the crawler.
+#pragma once
+
+#include <utility>
+
+#include <boost/asio/awaitable.hpp>
+#include <functional>
+#include <memory>
+
+#include "config/config.hpp"
+#include "store/run_log.hpp"
+#include "sync/crawler.hpp"
+#include "sync/http/semaphore.hpp"
+
+namespace smartq::sync {
+
+// The client settings an account's configuration asks for.
+http::ClientOptions client_options(const config::AccountConfig& account);
+http::Credentials credentials(const config::AccountConfig& account);
+
+// Paths of an account's data directory.
+std::filesystem::path replica_path(const config::AccountConfig& account);
+std::filesystem::path blobs_path(const config::AccountConfig& account);
+
+struct AccountSyncHooks {
+    // Called once the crawler exists (for progress display and stop requests),
+    // and when it is about to go, whether the run succeeded or not.
+    std::function<void(Crawler&)> started;
+    std::function<void(const Crawler&)> finished;
+};
+
+// Runs one sync of `account`, holding the account's lock for its duration.
+// Throws what the crawler throws, and LockBusy if another process holds it.
+boost::asio::awaitable<store::RunKind> sync_account(const config::AccountConfig& account,
+                                                    SyncOptions options,
+                                                    std::shared_ptr<http::AsyncSemaphore> global,
+                                                    AccountSyncHooks hooks = {});
+
+}  // namespace smartq::sync

@@ -1,0 +1,216 @@
+#include "sync/http/api_client.hpp"
+
+#include <stdexcept>
+
+#include <fmt/format.h>
+#include <spdlog/spdlog.h>
+
+#include "sync/http/connection_pool.hpp"
+#include "sync/http/multipart.hpp"
+#include "sync/http/token_manager.hpp"
+
+namespace smartq::http {
+
+namespace asio = boost::asio;
+
+namespace {
+
+constexpr std::string_view form_type = "application/x-www-form-urlencoded";
+
+PoolOptions pool_options(const ClientOptions& options) {
+    return PoolOptions{options.ca_file, options.connect_timeout, options.read_timeout,
+                       options.max_connections};
+}
+
+}  // namespace
+
+ApiClient::ApiClient(asio::any_io_executor executor, Url url, Credentials credentials,
+                     Access access, ClientOptions options, std::shared_ptr<AsyncSemaphore> global)
+    : url_(std::move(url)),
+      access_(access),
+      options_(std::move(options)),
+      local_(AsyncSemaphore::create(executor, std::max<std::size_t>(options_.max_connections, 1))),
+      global_(std::move(global)),
+      pool_(std::make_unique<ConnectionPool>(executor, url_, pool_options(options_))),
+      retrier_(executor, options_.retry, options_.account) {
+    auth_ = std::make_unique<TokenManager>(
+        executor, std::move(credentials), options_.account, url_.authority(),
+        url_.api_root() + "/oauth2/",
+        [this](Request request) { return exchange_token(std::move(request)); });
+}
+
+ApiClient::~ApiClient() = default;
+
+asio::awaitable<JsonResponse> ApiClient::get(std::string target) {
+    return call(make_request("GET", std::move(target), {}, {}));
+}
+
+asio::awaitable<JsonResponse> ApiClient::post_form(std::string target, std::string form_body) {
+    return call(
+        make_request("POST", std::move(target), std::string(form_type), std::move(form_body)));
+}
+
+asio::awaitable<JsonResponse> ApiClient::put_form(std::string target, std::string form_body) {
+    return call(
+        make_request("PUT", std::move(target), std::string(form_type), std::move(form_body)));
+}
+
+asio::awaitable<JsonResponse> ApiClient::del(std::string target) {
+    return call(make_request("DELETE", std::move(target), {}, {}));
+}
+
+asio::awaitable<JsonResponse> ApiClient::post_file(std::string target, std::string filename,
+                                                   std::string content_type, std::string body) {
+    std::string boundary = make_boundary();
+    while (body.find(boundary) != std::string::npos) {
+        boundary = make_boundary();
+    }
+    auto multipart = multipart_file("file", filename, content_type, body, boundary);
+    return call(make_request("POST", std::move(target), std::move(multipart.content_type),
+                             std::move(multipart.body)));
+}
+
+asio::awaitable<std::uint64_t> ApiClient::download(std::string target,
+                                                   std::function<void(std::string_view)> sink,
+                                                   std::function<void()> restart) {
+    Request request = make_request("GET", std::move(target), {}, {});
+    std::uint64_t size = 0;
+    BodySink counting = [&](std::string_view chunk) {
+        size += chunk.size();
+        sink(chunk);
+    };
+    co_await with_auth(
+        std::move(request),
+        [&](const Request& authorized) -> asio::awaitable<void> {
+            Response response = co_await send_once(authorized, Purpose::Api, counting);
+            if (response.head.status / 100 != 2) {
+                throw_for_status(response, url_.authority(), authorized.label);
+            }
+        },
+        [&] {
+            size = 0;
+            if (restart) {
+                restart();
+            }
+        });
+    co_return size;
+}
+
+Stats ApiClient::stats() const {
+    Stats out = stats_;
+    out.bytes_received = pool_->bytes_received();
+    out.connections_opened = pool_->connections_opened();
+    out.retries = retrier_.retries();
+    return out;
+}
+
+Request ApiClient::make_request(std::string method, std::string target, std::string content_type,
+                                std::string body) const {
+    if (!target.starts_with('/')) {
+        target.insert(0, 1, '/');
+    }
+    Request request;
+    request.label = fmt::format("{} {}", method, target);
+    request.method = std::move(method);
+    request.target = url_.api_root() + target;
+    request.content_type = std::move(content_type);
+    request.body = std::move(body);
+    // Refuse here too, so a read-only client fetches no token for a write it will not send.
+    guard(request, Purpose::Api);
+    return request;
+}
+
+asio::awaitable<JsonResponse> ApiClient::call(Request request) {
+    std::optional<JsonResponse> answer;
+    co_await with_auth(std::move(request),
+                       [&](const Request& authorized) -> asio::awaitable<void> {
+                           Response response = co_await send_once(authorized, Purpose::Api, {});
+                           answer.emplace(JsonResponse::interpret(
+                               std::move(response), url_.authority(), authorized.label));
+                       },
+                       {});
+    co_return std::move(*answer);
+}
+
+asio::awaitable<JsonResponse> ApiClient::exchange_token(Request request) {
+    std::optional<JsonResponse> answer;
+    co_await retrier_.run(request.label, [&]() -> asio::awaitable<void> {
+        Response response = co_await send_once(request, Purpose::Token, {});
+        answer.emplace(
+            JsonResponse::interpret(std::move(response), url_.authority(), request.label));
+    });
+    co_return std::move(*answer);
+}
+
+// A 401 on a token gets one fresh token (refreshed, or a new login) and one re-send.
+asio::awaitable<void> ApiClient::with_auth(Request request, Attempt attempt,
+                                           std::function<void()> before_retry) {
+    for (bool recovered = false;; recovered = true) {
+        Authorization authorization = co_await auth_->authorize();
+        Request authorized = request;
+        authorized.headers = authorization.headers;
+        std::optional<HttpError> refused;
+        try {
+            co_await retrier_.run(
+                authorized.label, [&]() { return attempt(authorized); }, before_retry);
+            co_return;
+        } catch (const HttpError& error) {
+            if (error.status() != 401) {
+                throw;
+            }
+            refused = error;
+        }
+        if (recovered || !auth_->using_tokens() || mentions_client_id(refused->server_message())) {
+            auth_->throw_refused(refused->server_message());
+        }
+        spdlog::debug("{} {}: token refused, getting a fresh one", options_.account,
+                      authorized.label);
+        co_await auth_->recover(authorization);
+        if (before_retry) {
+            before_retry();
+        }
+    }
+}
+
+asio::awaitable<Response> ApiClient::send_once(const Request& request, Purpose purpose,
+                                               const BodySink& sink) {
+    guard(request, purpose);
+    auto account_slot = co_await local_->acquire();
+    AsyncSemaphore::Permit global_slot;
+    if (global_) {
+        global_slot = co_await global_->acquire();
+    }
+    ++stats_.requests_by_method[request.method];
+    if (request.method != "GET" && purpose != Purpose::Token) {
+        ++stats_.writes;
+    }
+    auto started = std::chrono::steady_clock::now();
+    // Two statements, not a conditional: g++ 12 destroys a co_await inside ?: twice.
+    Response response;
+    if (sink) {
+        response = co_await pool_->send_streaming(request, sink);
+    } else {
+        response = co_await pool_->send(request);
+    }
+    auto elapsed = std::chrono::duration_cast<std::chrono::milliseconds>(
+        std::chrono::steady_clock::now() - started);
+    spdlog::debug("{} {} {} {} ms", options_.account, request.label, response.head.status,
+                  elapsed.count());
+    co_return response;
+}
+
+void ApiClient::guard(const Request& request, Purpose purpose) const {
+    if (access_ == Access::ReadWrite || request.method == "GET") {
+        return;
+    }
+    bool token_post = purpose == Purpose::Token && request.method == "POST" &&
+                      request.target == url_.api_root() + "/oauth2/";
+    if (!token_post) {
+        throw std::logic_error(fmt::format(
+            "the read-only client for {} refused to send {}: a backup never writes to the "
+            "account it backs up",
+            options_.account, request.label));
+    }
+}
+
+}  // namespace smartq::http

@@ -1,0 +1,104 @@
+#pragma once
+
+#include <utility>
+
+#include <boost/asio/any_io_executor.hpp>
+#include <boost/asio/awaitable.hpp>
+#include <chrono>
+#include <cstdint>
+#include <filesystem>
+#include <functional>
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "sync/http/connection_pool.hpp"
+#include "sync/http/credentials.hpp"
+#include "sync/http/errors.hpp"
+#include "sync/http/json_response.hpp"
+#include "sync/http/retry.hpp"
+#include "sync/http/semaphore.hpp"
+#include "sync/http/url.hpp"
+
+namespace smartq::http {
+
+class TokenManager;
+
+// A sync's client is ReadOnly: it refuses, before sending anything, every request
+// but GET and the OAuth2 token POST. Only a restore's target client is ReadWrite.
+enum class Access { ReadOnly, ReadWrite };
+
+struct ClientOptions {
+    std::optional<std::filesystem::path> ca_file;
+    std::chrono::milliseconds connect_timeout{10000};
+    std::chrono::milliseconds read_timeout{60000};
+    std::size_t max_connections = 8;  // requests in flight, and kept-alive connections
+    RetryPolicy retry;
+    std::string account;  // names the account in logs and messages
+};
+
+struct Stats {
+    std::map<std::string, std::uint64_t> requests_by_method;  // sent on the wire, retries included
+    std::uint64_t bytes_received = 0;
+    std::uint64_t retries = 0;
+    std::uint64_t writes = 0;  // requests other than GET and the token POST
+    std::uint64_t connections_opened = 0;
+};
+
+// One per account. Targets are relative to the API root: "/projects/5/tickets?count=100".
+// Every call goes pool -> retry -> read-only guard -> auth, and throws HttpError.
+class ApiClient {
+  public:
+    ApiClient(boost::asio::any_io_executor executor, Url url, Credentials credentials,
+              Access access, ClientOptions options, std::shared_ptr<AsyncSemaphore> global = {});
+    ~ApiClient();
+    ApiClient(const ApiClient&) = delete;
+    ApiClient& operator=(const ApiClient&) = delete;
+
+    boost::asio::awaitable<JsonResponse> get(std::string target);
+    // Bodies are application/x-www-form-urlencoded, already encoded by the caller.
+    boost::asio::awaitable<JsonResponse> post_form(std::string target, std::string form_body);
+    boost::asio::awaitable<JsonResponse> put_form(std::string target, std::string form_body);
+    boost::asio::awaitable<JsonResponse> del(std::string target);
+    // multipart/form-data with one part named "file".
+    boost::asio::awaitable<JsonResponse> post_file(std::string target, std::string filename,
+                                                   std::string content_type, std::string body);
+
+    // Streams a GET's body into sink and returns its size. When an attempt fails
+    // mid-body and is retried, restart runs first: the caller drops what sink got.
+    boost::asio::awaitable<std::uint64_t> download(std::string target,
+                                                   std::function<void(std::string_view)> sink,
+                                                   std::function<void()> restart);
+
+    Access access() const { return access_; }
+    const Url& url() const { return url_; }
+    Stats stats() const;
+
+  private:
+    enum class Purpose { Api, Token };
+    using Attempt = std::function<boost::asio::awaitable<void>(const Request&)>;
+
+    Request make_request(std::string method, std::string target, std::string content_type,
+                         std::string body) const;
+    boost::asio::awaitable<JsonResponse> call(Request request);
+    boost::asio::awaitable<JsonResponse> exchange_token(Request request);
+    boost::asio::awaitable<void> with_auth(Request request, Attempt attempt,
+                                           std::function<void()> before_retry);
+    boost::asio::awaitable<Response> send_once(const Request& request, Purpose purpose,
+                                               const BodySink& sink);
+    void guard(const Request& request, Purpose purpose) const;
+
+    Url url_;
+    Access access_;
+    ClientOptions options_;
+    std::shared_ptr<AsyncSemaphore> local_;
+    std::shared_ptr<AsyncSemaphore> global_;
+    std::unique_ptr<ConnectionPool> pool_;
+    Retrier retrier_;
+    std::unique_ptr<TokenManager> auth_;
+    Stats stats_;
+};
+
+}  // namespace smartq::http

@@ -1,0 +1,335 @@
+#include "sync/http/connection_pool.hpp"
+
+#include <openssl/ssl.h>
+#include <openssl/x509v3.h>
+#include <boost/asio/ip/address.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/redirect_error.hpp>
+#include <boost/asio/ssl.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <boost/beast/core.hpp>
+#include <boost/beast/http.hpp>
+#include <boost/beast/ssl.hpp>
+
+#include <array>
+#include <deque>
+#include <limits>
+
+#include <fmt/format.h>
+#include <spdlog/spdlog.h>
+
+#include "sync/http/errors.hpp"
+
+namespace smartq::http {
+
+namespace asio = boost::asio;
+namespace beast = boost::beast;
+namespace bhttp = boost::beast::http;
+namespace ssl = boost::asio::ssl;
+using boost::system::error_code;
+using tcp = asio::ip::tcp;
+
+namespace {
+
+using BeastRequest = bhttp::request<bhttp::string_body>;
+
+// One kept-alive connection, plain or TLS. The TLS stream owns the TCP stream.
+struct Connection {
+    std::optional<beast::tcp_stream> plain;
+    std::optional<beast::ssl_stream<beast::tcp_stream>> tls;
+    beast::flat_buffer buffer;
+
+    beast::tcp_stream& tcp() { return tls ? beast::get_lowest_layer(*tls) : *plain; }
+
+    template <class Operation>
+    auto visit(Operation&& operation) {
+        return tls ? operation(*tls) : operation(*plain);
+    }
+};
+
+// Where an exchange failed, which decides what the failure means.
+enum class Stage { Sending, AwaitingHeader, ReadingBody };
+
+struct ExchangeFailure {
+    error_code code;
+    Stage stage;
+};
+
+bool peer_closed(const error_code& code) {
+    return code == asio::error::eof || code == bhttp::error::end_of_stream ||
+           code == asio::error::connection_reset || code == asio::error::broken_pipe ||
+           code == ssl::error::stream_truncated;
+}
+
+std::string lowercase_first(std::string text) {
+    if (!text.empty()) {
+        text[0] = static_cast<char>(std::tolower(static_cast<unsigned char>(text[0])));
+    }
+    return text;
+}
+
+BeastRequest to_beast(const Request& request, const std::string& host_header) {
+    BeastRequest out;
+    out.method_string(request.method);
+    out.target(request.target);
+    out.version(11);
+    out.set(bhttp::field::host, host_header);
+    out.set(bhttp::field::user_agent, "smartq-backup");
+    out.set(bhttp::field::accept, "application/json");
+    for (const auto& header : request.headers) {
+        out.set(header.name, header.value);
+    }
+    if (!request.content_type.empty()) {
+        out.set(bhttp::field::content_type, request.content_type);
+    }
+    out.body() = request.body;
+    out.keep_alive(true);
+    if (request.method != "GET") {
+        out.prepare_payload();
+    }
+    return out;
+}
+
+}  // namespace
+
+class ConnectionPool::Impl {
+  public:
+    Impl(asio::any_io_executor executor, Url url, PoolOptions options)
+        : executor_(std::move(executor)),
+          url_(std::move(url)),
+          options_(std::move(options)),
+          tls_context_(ssl::context::tls_client) {
+        if (url_.tls()) {
+            configure_tls();
+        }
+    }
+
+    asio::awaitable<Response> send(Request request, BodySink sink) {
+        BeastRequest wire = to_beast(request, url_.authority());
+        bool fresh_only = false;
+        for (;;) {
+            auto [connection, reused] = co_await checkout(fresh_only);
+            Response response;
+            bool keep_alive = false;
+            std::optional<ExchangeFailure> failure;
+            try {
+                co_await connection->visit([&](auto& stream) {
+                    return exchange(stream, *connection, wire, sink, response, keep_alive);
+                });
+            } catch (const ExchangeFailure& caught) {
+                failure = caught;
+            }
+            if (!failure) {
+                if (keep_alive) {
+                    checkin(std::move(connection));
+                }
+                co_return response;
+            }
+            if (reused && !fresh_only && failure->stage != Stage::ReadingBody &&
+                peer_closed(failure->code)) {
+                // The server closed this idle connection before we used it: not a failed attempt.
+                spdlog::debug("{} {}: kept-alive connection was closed, sending again",
+                              url_.authority(), request.label);
+                fresh_only = true;
+                continue;
+            }
+            throw exchange_error(request, *failure, response);
+        }
+    }
+
+    std::uint64_t bytes_received = 0;
+    std::uint64_t connections_opened = 0;
+    std::deque<std::unique_ptr<Connection>> idle;
+
+  private:
+    void configure_tls() {
+        tls_context_.set_default_verify_paths();
+        if (options_.ca_file) {
+            error_code code;
+            tls_context_.load_verify_file(options_.ca_file->string(), code);
+            if (code) {
+                throw std::runtime_error(fmt::format("could not load the CA file {}: {}",
+                                                     options_.ca_file->string(), code.message()));
+            }
+        }
+        tls_context_.set_verify_mode(ssl::verify_peer);
+    }
+
+    asio::awaitable<std::pair<std::unique_ptr<Connection>, bool>> checkout(bool fresh_only) {
+        if (!fresh_only && !idle.empty()) {
+            auto connection = std::move(idle.back());
+            idle.pop_back();
+            co_return std::pair{std::move(connection), true};
+        }
+        co_return std::pair{co_await connect(), false};
+    }
+
+    void checkin(std::unique_ptr<Connection> connection) {
+        if (idle.size() < options_.max_idle) {
+            idle.push_back(std::move(connection));
+        }
+    }
+
+    [[noreturn]] void unreachable(std::string_view why) const {
+        throw HttpError(ErrorClass::Unreachable, 0,
+                        fmt::format("could not connect to {}:{}: {}", url_.host, url_.port, why));
+    }
+
+    asio::awaitable<std::unique_ptr<Connection>> connect() {
+        error_code code;
+        tcp::resolver resolver(executor_);
+        auto endpoints = co_await resolver.async_resolve(
+            url_.host, std::to_string(url_.port), asio::redirect_error(asio::use_awaitable, code));
+        if (code) {
+            unreachable(
+                fmt::format("the host name did not resolve ({})", lowercase_first(code.message())));
+        }
+        beast::tcp_stream stream(executor_);
+        stream.expires_after(options_.connect_timeout);
+        co_await stream.async_connect(endpoints, asio::redirect_error(asio::use_awaitable, code));
+        if (code == beast::error::timeout) {
+            unreachable(fmt::format("no answer within {} ms", options_.connect_timeout.count()));
+        }
+        if (code) {
+            unreachable(lowercase_first(code.message()));
+        }
+        ++connections_opened;
+        auto connection = std::make_unique<Connection>();
+        if (!url_.tls()) {
+            connection->plain.emplace(std::move(stream));
+            co_return connection;
+        }
+        connection->tls.emplace(std::move(stream), tls_context_);
+        expect_host_name(connection->tls->native_handle());
+        connection->tcp().expires_after(options_.connect_timeout);
+        co_await connection->tls->async_handshake(ssl::stream_base::client,
+                                                  asio::redirect_error(asio::use_awaitable, code));
+        if (code) {
+            throw handshake_error(connection->tls->native_handle(), code);
+        }
+        co_return connection;
+    }
+
+    // OpenSSL checks the name during the handshake; SNI only for names, never addresses.
+    void expect_host_name(SSL* handle) const {
+        error_code not_an_address;
+        asio::ip::make_address(url_.host, not_an_address);
+        if (!not_an_address) {
+            X509_VERIFY_PARAM_set1_ip_asc(SSL_get0_param(handle), url_.host.c_str());
+            return;
+        }
+        SSL_set_tlsext_host_name(handle, url_.host.c_str());
+        SSL_set1_host(handle, url_.host.c_str());
+    }
+
+    HttpError handshake_error(SSL* handle, const error_code& code) const {
+        long verdict = SSL_get_verify_result(handle);
+        if (verdict != X509_V_OK) {
+            return HttpError(
+                ErrorClass::Permanent, 0,
+                fmt::format("the TLS certificate of {}:{} was not accepted: {}{}", url_.host,
+                            url_.port, X509_verify_cert_error_string(verdict),
+                            options_.ca_file ? "" : " (set ca_file for a private CA)"));
+        }
+        return HttpError(ErrorClass::Retryable, 0,
+                         fmt::format("the TLS handshake with {}:{} failed: {}", url_.host,
+                                     url_.port, lowercase_first(code.message())));
+    }
+
+    template <class Stream>
+    asio::awaitable<void> exchange(Stream& stream, Connection& connection, const BeastRequest& wire,
+                                   const BodySink& sink, Response& response, bool& keep_alive) {
+        error_code code;
+        connection.tcp().expires_after(options_.read_timeout);
+        co_await bhttp::async_write(stream, wire, asio::redirect_error(asio::use_awaitable, code));
+        if (code) {
+            throw ExchangeFailure{code, Stage::Sending};
+        }
+        bhttp::response_parser<bhttp::buffer_body> parser;
+        // Not boost::none: Boost 1.74 compares the length against an empty optional and fails.
+        parser.body_limit(std::numeric_limits<std::uint64_t>::max());
+        connection.tcp().expires_after(options_.read_timeout);
+        co_await bhttp::async_read_header(stream, connection.buffer, parser,
+                                          asio::redirect_error(asio::use_awaitable, code));
+        if (code) {
+            throw ExchangeFailure{code, Stage::AwaitingHeader};
+        }
+        const auto& head = parser.get();
+        response.head.status = head.result_int();
+        response.head.content_type = std::string(head[bhttp::field::content_type]);
+        response.head.retry_after = std::string(head[bhttp::field::retry_after]);
+        if (auto length = parser.content_length()) {
+            response.head.content_length = *length;
+        }
+        bool to_sink = sink && response.head.status / 100 == 2;
+        std::array<char, 16384> chunk;
+        while (!parser.is_done()) {
+            parser.get().body().data = chunk.data();
+            parser.get().body().size = chunk.size();
+            connection.tcp().expires_after(options_.read_timeout);
+            co_await bhttp::async_read(stream, connection.buffer, parser,
+                                       asio::redirect_error(asio::use_awaitable, code));
+            if (code && code != bhttp::error::need_buffer) {
+                throw ExchangeFailure{code, Stage::ReadingBody};
+            }
+            std::size_t got = chunk.size() - parser.get().body().size;
+            bytes_received += got;
+            if (to_sink) {
+                sink(std::string_view(chunk.data(), got));
+            } else {
+                response.body.append(chunk.data(), got);
+            }
+        }
+        keep_alive = parser.keep_alive();
+    }
+
+    HttpError exchange_error(const Request& request, const ExchangeFailure& failure,
+                             const Response& partial) const {
+        std::string sentence;
+        if (failure.code == beast::error::timeout) {
+            sentence = fmt::format("{} did not answer {} within {} ms", url_.authority(),
+                                   request.label, options_.read_timeout.count());
+        } else if (failure.stage == Stage::ReadingBody) {
+            sentence = fmt::format("{} broke off its answer to {} (HTTP {}): {}", url_.authority(),
+                                   request.label, partial.head.status,
+                                   lowercase_first(failure.code.message()));
+        } else if (peer_closed(failure.code)) {
+            sentence = fmt::format("{} closed the connection without answering {}",
+                                   url_.authority(), request.label);
+        } else {
+            sentence = fmt::format("{} to {} failed: {}", request.label, url_.authority(),
+                                   lowercase_first(failure.code.message()));
+        }
+        return HttpError(ErrorClass::Retryable, 0, std::move(sentence));
+    }
+
+    asio::any_io_executor executor_;
+    Url url_;
+    PoolOptions options_;
+    ssl::context tls_context_;
+};
+
+ConnectionPool::ConnectionPool(asio::any_io_executor executor, Url url, PoolOptions options)
+    : impl_(std::make_unique<Impl>(std::move(executor), std::move(url), std::move(options))) {}
+
+ConnectionPool::~ConnectionPool() = default;
+
+asio::awaitable<Response> ConnectionPool::send(Request request) {
+    return impl_->send(std::move(request), {});
+}
+
+asio::awaitable<Response> ConnectionPool::send_streaming(Request request, BodySink sink) {
+    return impl_->send(std::move(request), std::move(sink));
+}
+
+std::uint64_t ConnectionPool::bytes_received() const {
+    return impl_->bytes_received;
+}
+std::uint64_t ConnectionPool::connections_opened() const {
+    return impl_->connections_opened;
+}
+std::size_t ConnectionPool::idle_connections() const {
+    return impl_->idle.size();
+}
+
+}  // namespace smartq::http

@@ -1,0 +1,57 @@
+#pragma once
+
+#include <utility>
+
+#include <boost/asio/any_io_executor.hpp>
+#include <boost/asio/awaitable.hpp>
+#include <chrono>
+#include <functional>
+#include <optional>
+#include <random>
+#include <string>
+#include <string_view>
+
+#include "sync/http/errors.hpp"
+
+namespace smartq::http {
+
+struct RetryPolicy {
+    int max_attempts = 6;
+    std::chrono::milliseconds base_delay{250};
+    std::chrono::milliseconds max_delay{30000};
+    std::chrono::milliseconds max_retry_after{120000};  // longer Retry-After waits are cut to this
+};
+
+// Full jitter: uniform in [0, min(max_delay, base_delay * 2^(failures-1))].
+std::chrono::milliseconds backoff_delay(const RetryPolicy& policy, int failures,
+                                        std::mt19937_64& random);
+
+// Retry-After is either delay-seconds or an HTTP date; nullopt when it is neither.
+std::optional<std::chrono::milliseconds> parse_retry_after(
+    std::string_view value, std::chrono::system_clock::time_point now);
+
+// Runs an attempt until it succeeds, fails permanently, or the policy is spent.
+// Retryable, RateLimited and Unreachable HttpErrors are retried; after the last
+// attempt the error is rethrown, as Unreachable only if no attempt ever connected.
+class Retrier {
+  public:
+    Retrier(boost::asio::any_io_executor executor, RetryPolicy policy, std::string account);
+
+    // before_retry runs before every re-attempt (a download discards its partial body).
+    boost::asio::awaitable<void> run(std::string_view what,
+                                     std::function<boost::asio::awaitable<void>()> attempt,
+                                     std::function<void()> before_retry = {});
+
+    std::uint64_t retries() const { return retries_; }
+
+  private:
+    std::chrono::milliseconds delay_for(int failures, const HttpError& error);
+
+    boost::asio::any_io_executor executor_;
+    RetryPolicy policy_;
+    std::string account_;
+    std::mt19937_64 random_;
+    std::uint64_t retries_ = 0;
+};
+
+}  // namespace smartq::http

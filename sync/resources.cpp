@@ -1,0 +1,302 @@
+#include "sync/resources.hpp"
+
+#include <stdexcept>
+
+#include "sync/wire/normalise.hpp"
+
+namespace smartq::sync {
+namespace dom = simdjson::dom;
+using store::ColumnSpec;
+using store::ColumnType;
+using store::Value;
+
+namespace {
+
+constexpr auto Int = ColumnType::Integer;
+constexpr auto Real = ColumnType::Real;
+constexpr auto Text = ColumnType::Text;
+
+Column key(std::string_view name, ColumnType type, std::string_view source, Convert convert,
+           std::string_view references = {}) {
+    return {ColumnSpec{name, type, false, references}, source, convert};
+}
+Column col(std::string_view name, ColumnType type, Convert convert, bool indexed = false) {
+    return {ColumnSpec{name, type, indexed, {}}, name, convert};
+}
+Column parent(std::string_view name, std::string_view table) {
+    return {ColumnSpec{name, Int, true, table}, name, Convert::Context};
+}
+
+// The joins of a ticket: who it is assigned to, and its custom field values
+// (choice fields give value ids, checkboxes several rows).
+std::vector<store::JoinSpec> ticket_joins() {
+    return {
+        {"ticket_assignees", {ColumnSpec{"user_id", Int, true, {}}}},
+        {"ticket_custom_field_values",
+         {ColumnSpec{"field_name", Text, true, {}}, ColumnSpec{"value", Text, false, {}},
+          ColumnSpec{"value_id", Int, true, {}}}},
+    };
+}
+
+Resource make(Kind kind, std::string_view name, std::optional<Kind> parent_kind,
+              std::string_view path, std::string_view list_params, int page_size,
+              std::string_view envelope, std::vector<Column> columns, std::size_t key_columns,
+              std::vector<std::string_view> writable, std::vector<Reference> references,
+              std::vector<store::JoinSpec> joins = {}) {
+    Resource r{kind,     name,        parent_kind,          path,
+               list_params, page_size, envelope,             std::move(columns),
+               key_columns, std::move(writable), std::move(references), {}};
+    r.table.table = name;
+    r.table.resource = name;
+    for (std::size_t i = 0; i < r.columns.size(); ++i) {
+        (i < key_columns ? r.table.key : r.table.columns).push_back(r.columns[i].spec);
+    }
+    r.table.joins = std::move(joins);
+    return r;
+}
+
+std::vector<Resource> build() {
+    std::vector<Resource> all;
+    all.push_back(make(Kind::Users, "users", std::nullopt, "/users", "", 1000, "user",
+                       {key("id", Int, "id", Convert::Id), col("name", Text, Convert::Text),
+                        col("email", Text, Convert::Text, true),
+                        col("is_account_administrator", Int, Convert::Bool)},
+                       1,
+                       {"name", "email", "is_account_administrator", "can_manage_projects",
+                        "can_view_profiles", "can_manage_profiles", "company", "title", "address",
+                        "work_phone", "cell_phone", "comments"},
+                       {}));
+    all.push_back(make(Kind::Projects, "projects", std::nullopt, "/projects", "activeFilter=0",
+                       100, "project",
+                       {key("id", Int, "id", Convert::Id), col("name", Text, Convert::Text, true),
+                        col("owner_id", Int, Convert::Id), col("active", Int, Convert::Bool)},
+                       1, {"name", "description"}, {}));
+    all.push_back(make(Kind::Roles, "roles", Kind::Projects, "/projects/{project}/roles", "", 100,
+                       "role",
+                       {key("id", Int, "id", Convert::Id), parent("project_id", "projects"),
+                        col("name", Text, Convert::Text), col("access_level", Int, Convert::Integer),
+                        {ColumnSpec{"is_default", Int, false, {}}, "is_default", Convert::Local}},
+                       1,
+                       {"name", "access_level", "max_step", "can_edit_project",
+                        "can_manage_people_notes", "can_see_private_notes"},
+                       {{"max_step", Kind::Steps}}));
+    all.push_back(make(Kind::Steps, "steps", Kind::Projects, "/projects/{project}/steps", "", 100,
+                       "step",
+                       {key("id", Int, "id", Convert::Id), parent("project_id", "projects"),
+                        col("name", Text, Convert::Text), col("pos", Int, Convert::Integer)},
+                       1, {"name", "description", "limit", "pos"}, {}));
+    all.push_back(make(Kind::CustomFields, "custom_fields", Kind::Projects,
+                       "/projects/{project}/custom_fields", "", 100, "field",
+                       {key("project_id", Int, "project_id", Convert::Context, "projects"),
+                        key("name", Text, "name", Convert::Text), col("label", Text, Convert::Text),
+                        col("type", Text, Convert::Text)},
+                       2, {"type", "label", "hint", "required", "pos_type", "options"}, {}));
+    all.push_back(make(Kind::CustomFieldValues, "custom_field_values", Kind::CustomFields,
+                       "/projects/{project}/custom_fields/{field}/values", "", 100, "value",
+                       {key("id", Int, "id", Convert::Id),
+                        {ColumnSpec{"project_id", Int, true, "custom_fields"}, "project_id",
+                         Convert::Context},
+                        {ColumnSpec{"field_name", Text, false, "custom_fields"}, "field_name",
+                         Convert::Context},
+                        col("title", Text, Convert::Text), col("pos", Int, Convert::Integer),
+                        col("is_default", Int, Convert::Bool)},
+                       1, {"title", "is_default", "pos"}, {}));
+    all.push_back(make(Kind::Tickets, "tickets", Kind::Projects, "/projects/{project}/tickets",
+                       "archived=2&custom_fields=1&assigned_to=1&get_cover=0", 100, "ticket",
+                       {key("id", Int, "id", Convert::Id), parent("project_id", "projects"),
+                        col("name", Text, Convert::Text), col("step_id", Int, Convert::Id, true),
+                        col("archived", Int, Convert::Bool), col("owner_id", Int, Convert::Id),
+                        col("insert_time", Text, Convert::Text),
+                        col("update_time", Text, Convert::Text, true),
+                        col("deadline_date", Text, Convert::Text)},
+                       1, {"name", "description", "step_id", "tags", "required_by", "assigned_to"},
+                       {{"step_id", Kind::Steps}, {"assigned_to", Kind::Users, true}},
+                       ticket_joins()));
+    all.push_back(make(Kind::Notes, "notes", Kind::Tickets,
+                       "/projects/{project}/tickets/{ticket}/notes", "", 100, "note",
+                       {key("id", Int, "id", Convert::Id), parent("ticket_id", "tickets"),
+                        col("parent_id", Int, Convert::Id, true), col("private", Int, Convert::Bool),
+                        col("owner_id", Int, Convert::Id), col("insert_time", Text, Convert::Text),
+                        col("update_time", Text, Convert::Text)},
+                       1, {"text", "parent_id", "private"}, {{"parent_id", Kind::Notes}}));
+    all.push_back(make(Kind::Tasks, "tasks", Kind::Tickets,
+                       "/projects/{project}/tickets/{ticket}/tasks", "", 100, "task",
+                       {key("id", Int, "id", Convert::Id), parent("ticket_id", "tickets"),
+                        col("text", Text, Convert::Text), col("done", Int, Convert::Bool)},
+                       1, {"text", "done"}, {}));
+    all.push_back(make(Kind::Files, "files", Kind::Notes,
+                       "/projects/{project}/tickets/{ticket}/notes/{note}/files", "", 100, "file",
+                       {key("id", Int, "id", Convert::Id), parent("ticket_id", "tickets"),
+                        parent("note_id", "notes"), col("name", Text, Convert::Text),
+                        {ColumnSpec{"sha256", Text, true, {}}, "sha256", Convert::Local},
+                        {ColumnSpec{"size", Int, false, {}}, "size", Convert::Local}},
+                       1, {}, {}));
+    return all;
+}
+
+std::int64_t context_id(const Context& context, std::string_view name) {
+    if (name == "project_id") return context.project_id;
+    if (name == "ticket_id") return context.ticket_id;
+    if (name == "note_id") return context.note_id;
+    throw std::logic_error("resource table names an unknown context column");
+}
+
+Value read_column(const Column& column, dom::element object, const Context& context) {
+    if (column.convert == Convert::Local) return {};
+    if (column.convert == Convert::Context) {
+        if (column.source == "field_name") return context.field_name;
+        return context_id(context, column.source);
+    }
+    auto member = wire::field(object, column.source);
+    if (!member) return {};
+    switch (column.convert) {
+        case Convert::Id:
+            if (auto id = wire::as_id(*member)) return *id;
+            return {};
+        case Convert::Bool:
+            if (auto flag = wire::as_bool(*member)) return std::int64_t{*flag ? 1 : 0};
+            return {};
+        case Convert::Integer:
+            if (auto n = wire::as_number(*member)) return static_cast<std::int64_t>(*n);
+            return {};
+        case Convert::Number:
+            if (auto n = wire::as_number(*member)) return *n;
+            return {};
+        default:
+            if (auto text = wire::as_text(*member)) return *text;
+            return {};
+    }
+}
+
+// Items of a value that may be a list of ids, a list of {id: ...} objects, a
+// keyed object, or a single id.
+std::vector<dom::element> id_items(dom::element value) {
+    if (value.is_array() || value.is_object()) {
+        try {
+            return wire::list_items(value);
+        } catch (const wire::WireError&) {
+            return {value};  // one {id: ...} object
+        }
+    }
+    return {value};
+}
+
+std::optional<std::int64_t> item_id(dom::element item) {
+    if (item.is_object()) {
+        auto id = wire::field(item, "id");
+        return id ? wire::as_id(*id) : std::nullopt;
+    }
+    return wire::as_id(item);
+}
+
+bool is_custom_field_name(std::string_view name) {
+    if (name.size() < 2 || name[0] != 'f') return false;
+    for (char c : name.substr(1))
+        if (c < '0' || c > '9') return false;
+    return true;
+}
+
+void add_field_values(std::vector<std::vector<Value>>& rows, std::string_view name,
+                      dom::element value, const Context& context) {
+    bool choice = false;
+    if (context.choice_fields) {
+        auto it = context.choice_fields->find(name);
+        choice = it != context.choice_fields->end() && it->second;
+    }
+    if (value.is_null()) return;
+    if (value.is_array() || (choice && value.is_object())) {
+        for (auto item : id_items(value)) {
+            auto id = item_id(item);
+            rows.push_back({std::string(name), id ? Value{std::to_string(*id)} : Value{},
+                            id ? Value{*id} : Value{}});
+        }
+        return;
+    }
+    auto text = wire::as_text(value);
+    if (!text) return;
+    auto id = choice ? wire::as_id(value) : std::nullopt;
+    if (choice && text->empty()) return;
+    rows.push_back({std::string(name), *text, id ? Value{*id} : Value{}});
+}
+
+void add_ticket_joins(store::Record& record, dom::element object, const Context& context) {
+    record.joins.resize(2);
+    if (auto assigned = wire::field(object, "assigned_to"); assigned && !assigned->is_null()) {
+        for (auto item : id_items(*assigned)) {
+            if (auto id = item_id(item)) record.joins[0].push_back({*id});
+        }
+    }
+    auto values = &record.joins[1];
+    dom::object members;
+    if (object.get_object().get(members) != simdjson::SUCCESS) return;
+    for (auto member : members) {
+        if (is_custom_field_name(member.key)) add_field_values(*values, member.key, member.value, context);
+    }
+    // Some servers nest the values: "custom_fields": {"f3": ...}.
+    if (auto nested = wire::field(object, "custom_fields"); nested && nested->is_object()) {
+        for (auto member : nested->get_object().value()) {
+            if (is_custom_field_name(member.key))
+                add_field_values(*values, member.key, member.value, context);
+        }
+    }
+}
+
+}  // namespace
+
+const std::vector<Resource>& resources() {
+    static const std::vector<Resource> all = build();
+    return all;
+}
+
+const Resource& resource(Kind kind) { return resources().at(static_cast<std::size_t>(kind)); }
+
+std::span<const store::TableSpec> table_specs() {
+    static const std::vector<store::TableSpec> specs = [] {
+        std::vector<store::TableSpec> out;
+        for (const auto& r : resources()) out.push_back(r.table);
+        return out;
+    }();
+    return specs;
+}
+
+std::string list_path(const Resource& resource, const Context& context) {
+    std::string path(resource.path);
+    auto replace = [&](std::string_view placeholder, const std::string& value) {
+        if (auto pos = path.find(placeholder); pos != std::string::npos)
+            path.replace(pos, placeholder.size(), value);
+    };
+    replace("{project}", std::to_string(context.project_id));
+    replace("{ticket}", std::to_string(context.ticket_id));
+    replace("{note}", std::to_string(context.note_id));
+    replace("{field}", context.field_name);
+    return path;
+}
+
+std::optional<std::int64_t> object_id(dom::element object) {
+    auto id = wire::field(object, "id");
+    return id ? wire::as_id(*id) : std::nullopt;
+}
+
+store::Record make_record(const Resource& resource, dom::element object, const Context& context) {
+    if (!object.is_object()) {
+        throw wire::WireError(std::string(resource.name) + ": the server sent a list item that is not an object");
+    }
+    store::Record record;
+    for (std::size_t i = 0; i < resource.columns.size(); ++i) {
+        Value value = read_column(resource.columns[i], object, context);
+        if (i < resource.key_columns) {
+            if (std::holds_alternative<std::monostate>(value)) {
+                throw wire::WireError(std::string(resource.name) + ": an object without a readable " +
+                                      std::string(resource.columns[i].source));
+            }
+            record.key.push_back(std::move(value));
+        } else {
+            record.columns.push_back(std::move(value));
+        }
+    }
+    record.data = wire::to_json(object);
+    if (resource.kind == Kind::Tickets) add_ticket_joins(record, object, context);
+    return record;
+}
+
+}  // namespace smartq::sync

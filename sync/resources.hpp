@@ -1,0 +1,98 @@
+// The one declarative table of smartQ resources. The crawler, the schema, the
+// change detection and the restore are all driven from it: adding a resource,
+// a typed column, or a field the restore must remap is a change here only.
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <span>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include <simdjson.h>
+
+#include "store/table_spec.hpp"
+
+namespace smartq::sync {
+
+enum class Kind {
+    Users,
+    Projects,
+    Roles,
+    Steps,
+    CustomFields,
+    CustomFieldValues,
+    Tickets,
+    Notes,
+    Tasks,
+    Files,
+};
+
+// How a typed column's value is read from the object.
+enum class Convert {
+    Id,       // 42 or "42" -> integer
+    Bool,     // true/1/"1"/"true" -> 1
+    Integer,  // a number or its text -> integer
+    Number,   // -> real
+    Text,     // a string or the text of a number
+    Context,  // not in the object: the parent's key from the URL (project_id, ticket_id, ...)
+    Local,    // not from the server at all: written by the sync itself (files.sha256)
+};
+
+struct Column {
+    store::ColumnSpec spec;
+    std::string_view source;  // JSON member; for Context the Context member name
+    Convert convert;
+};
+
+// A field holding the id of another resource: the restore remaps it.
+struct Reference {
+    std::string_view field;  // JSON member, e.g. "step_id", "assigned_to", "parent_id"
+    Kind target;
+    bool list = false;  // a list of ids (assigned_to)
+};
+
+// Where an object sits: the keys of its ancestors, from the URL it was listed at.
+struct Context {
+    std::int64_t project_id = 0;
+    std::int64_t ticket_id = 0;
+    std::int64_t note_id = 0;
+    std::string field_name;
+    // Field name -> true for choice fields: their ticket values are value ids.
+    const std::map<std::string, bool, std::less<>>* choice_fields = nullptr;
+};
+
+struct Resource {
+    Kind kind;
+    std::string_view name;                 // "tickets": also the table and change-log name
+    std::optional<Kind> parent;
+    std::string_view path;                 // list path; {project} {ticket} {note} {field}
+    std::string_view list_params;          // always sent when listing ("archived=2&...")
+    int page_size;                         // the count we ask for
+    std::string_view envelope;             // POST/PUT array name: "ticket"
+    std::vector<Column> columns;           // key columns first (see key_columns)
+    std::size_t key_columns;
+    std::vector<std::string_view> writable;  // fields a restore may send
+    std::vector<Reference> references;
+    store::TableSpec table;                // derived from columns
+};
+
+const std::vector<Resource>& resources();
+const Resource& resource(Kind kind);
+// Table specs of every resource, in dependency order, for Replica::open.
+std::span<const store::TableSpec> table_specs();
+
+// "/projects/5/tickets/7/notes" from a resource's path template and a context.
+std::string list_path(const Resource& resource, const Context& context);
+
+// The replica record of one object as received; throws wire::WireError when a
+// key is missing or unreadable.
+store::Record make_record(const Resource& resource, simdjson::dom::element object,
+                          const Context& context);
+
+// The object's id as the server sent it (every resource but custom fields).
+std::optional<std::int64_t> object_id(simdjson::dom::element object);
+
+}  // namespace smartq::sync
