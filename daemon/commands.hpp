@@ -2,6 +2,8 @@
 // thrown and turned into a sentence and a code by main().
 #pragma once
 
+#include <cstdint>
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -22,14 +24,41 @@ struct QueryArgs {
     std::string sql;
 };
 
+struct DaemonArgs {
+    std::vector<std::string> accounts;  // empty: all
+};
+
+struct RestoreArgs {
+    std::string from, to;
+    std::vector<std::int64_t> projects, tickets;
+    std::string at;  // TIME; empty: the latest state
+    bool dry_run = false;
+    bool into_source = false;
+    bool annotate_authors = false;
+    std::string user_password_file, passwords_out;
+};
+
 struct StatusArgs {
     std::string account;
     bool json = false;
 };
 
+struct VerifyArgs {
+    std::string account;  // empty: all
+    bool drill = false;   // restore into an empty sandbox and compare
+};
+
 int run_sync(const config::Config& config, const SyncArgs& args);
 int run_query(const config::Config& config, const QueryArgs& args);
 int run_status(const config::Config& config, const StatusArgs& args);
+// Exit 65 when a replica is damaged, a body is missing or corrupt, or a drill differs.
+int run_verify(const config::Config& config, const VerifyArgs& args);
+// Exit 65 when the verification finds a difference, 75 when objects failed.
+int run_restore(const config::Config& config, const RestoreArgs& args);
+// Runs until SIGTERM or SIGINT (exit 0); on SIGHUP calls `reload` for the new
+// configuration and keeps the old one when it throws.
+int run_daemon(const config::Config& config, const DaemonArgs& args,
+               const std::function<config::Config()>& reload);
 
 // The accounts a command works on: those named, or all; throws ConfigError
 // for an unknown name.

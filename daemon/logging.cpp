@@ -17,7 +17,8 @@ void setup_logging(std::string_view level) {
             "smartq-backup", std::make_shared<spdlog::sinks::systemd_sink_st>("smartq-backup"));
         logger->set_pattern("%v");
     } else {
-        logger = spdlog::stderr_color_st("smartq-backup");
+        logger = std::make_shared<spdlog::logger>(
+            "smartq-backup", std::make_shared<spdlog::sinks::stderr_color_sink_st>());
         logger->set_pattern("%Y-%m-%d %H:%M:%S %^%l%$ %v");
     }
     logger->set_level(spdlog::level::from_str(std::string(level)));

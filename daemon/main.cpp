@@ -53,6 +53,27 @@ int main(int argc, char** argv) {
     sync->add_flag("--confirm-deletions", sync_args.confirm_deletions,
                    "allow a run to mark most of a resource deleted");
 
+    daemon::DaemonArgs daemon_args;
+    auto* daemon_command = app.add_subcommand("daemon", "keep accounts current on their schedule (the service)");
+    daemon_command->add_option("--account", daemon_args.accounts, "account to keep (repeatable; default: all)");
+
+    daemon::RestoreArgs restore_args;
+    auto* restore = app.add_subcommand("restore", "rebuild data in an account from a replica by replaying POSTs");
+    restore->add_option("--from", restore_args.from, "the account whose replica is the source")->required();
+    restore->add_option("--to", restore_args.to, "the configured account to restore into")->required();
+    restore->add_option("--project", restore_args.projects, "restore this source project (repeatable)");
+    restore->add_option("--ticket", restore_args.tickets, "restore this source ticket (repeatable)");
+    restore->add_option("--at", restore_args.at, "the state as of TIME (YYYY-MM-DD HH:MM:SS, UTC)");
+    restore->add_flag("--dry-run", restore_args.dry_run, "print the plan; send only GETs");
+    restore->add_flag("--into-source", restore_args.into_source,
+                      "allow restoring into the backed-up account (creates only what is missing)");
+    restore->add_flag("--annotate-authors", restore_args.annotate_authors,
+                      "prefix restored notes with their original author and time");
+    restore->add_option("--user-password-file", restore_args.user_password_file,
+                        "password for every new user (mode 0600)");
+    restore->add_option("--passwords-out", restore_args.passwords_out,
+                        "write generated user passwords here (created 0600)");
+
     daemon::StatusArgs status_args;
     auto* status = app.add_subcommand("status", "show each account's last run");
     status->add_option("--account", status_args.account, "one account");
@@ -64,6 +85,12 @@ int main(int argc, char** argv) {
     query->add_option("--format", query_args.format, "table, csv or json")
         ->check(CLI::IsMember({"table", "csv", "json"}));
     query->add_option("SQL", query_args.sql, "one SQL statement")->required();
+
+    daemon::VerifyArgs verify_args;
+    auto* verify = app.add_subcommand("verify", "check replicas and their file bodies; --drill proves a restore");
+    verify->add_option("--account", verify_args.account, "one account (default: all)");
+    verify->add_flag("--drill", verify_args.drill,
+                     "restore the replica into an empty local sandbox, read it back and compare");
 
     try {
         app.parse(argc, argv);
@@ -79,7 +106,12 @@ int main(int argc, char** argv) {
         daemon::setup_logging(config.log_level);
         if (*sync) return daemon::run_sync(config, sync_args);
         if (*status) return daemon::run_status(config, status_args);
+        if (*daemon_command) {
+            return daemon::run_daemon(config, daemon_args, [&] { return load(global, env); });
+        }
         if (*query) return daemon::run_query(config, query_args);
+        if (*restore) return daemon::run_restore(config, restore_args);
+        if (*verify) return daemon::run_verify(config, verify_args);
         return daemon::kUsage;
     } catch (...) {
         auto failure = daemon::describe(std::current_exception());

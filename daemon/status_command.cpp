@@ -5,6 +5,7 @@
 #include "daemon/commands.hpp"
 #include "daemon/exit_codes.hpp"
 #include "daemon/progress.hpp"
+#include "daemon/scheduler_state.hpp"
 #include "store/replica.hpp"
 #include "sync/account_sync.hpp"
 #include "sync/resources.hpp"
@@ -28,10 +29,12 @@ struct AccountStatus {
     std::optional<store::RunInfo> last;
     std::optional<store::RunInfo> last_ok;
     std::uint64_t size = 0;
+    std::optional<ScheduledRun> next;  // planned by a running daemon
 };
 
 AccountStatus read_status(const config::AccountConfig& account) {
-    AccountStatus status{&account, {}, {}, directory_size(account.data_dir)};
+    AccountStatus status{&account, {}, {}, directory_size(account.data_dir),
+                         read_scheduled_run(account.data_dir)};
     auto path = sync::replica_path(account);
     if (!std::filesystem::exists(path)) return status;
     auto replica = store::Replica::open(path, sync::table_specs(), store::Mode::ReadOnly);
@@ -77,6 +80,8 @@ void print_json(const std::vector<AccountStatus>& statuses) {
         s.last ? write_run(json, *s.last) : void(json.null());
         json.key("last_success");
         s.last_ok ? write_run(json, *s.last_ok) : void(json.null());
+        json.key("next_run");
+        s.next ? void(json.value(s.next->next_run)) : void(json.null());
         json.end_object();
     }
     json.end_array();
@@ -87,6 +92,10 @@ void print_text(const std::vector<AccountStatus>& statuses) {
     for (const auto& s : statuses) {
         std::cout << s.account->name << " (" << s.account->url << ")\n";
         std::cout << "  replica:      " << s.account->data_dir.string() << ", " << human_bytes(s.size) << "\n";
+        std::cout << "  next run:     "
+                  << (s.next ? fmt::format("{} UTC (daemon pid {})", s.next->next_run, s.next->pid)
+                             : std::string("not scheduled (no daemon running)"))
+                  << "\n";
         if (!s.last) {
             std::cout << "  last run:     never\n";
             continue;

@@ -6,6 +6,7 @@
 #include <spdlog/spdlog.h>
 #include <unistd.h>
 
+#include <cstdio>
 #include <map>
 
 #include "daemon/commands.hpp"
@@ -43,6 +44,7 @@ int run_sync(const config::Config& config, const SyncArgs& args) {
     options.confirm_deletions = args.confirm_deletions;
     bool live = ::isatty(STDERR_FILENO) == 1;
     int code = kOk;
+    std::vector<std::string> failures;
     std::map<std::string, sync::Crawler*> running;  // the crawlers alive now
     asio::signal_set signals(io, SIGINT, SIGTERM);
     signals.async_wait([&](boost::system::error_code ec, int) {
@@ -70,7 +72,7 @@ int run_sync(const config::Config& config, const SyncArgs& args) {
                                if (failure.code == kOk) {
                                    spdlog::warn("{}", failure.message);
                                } else {
-                                   spdlog::error("{}: {}", account->name, failure.message);
+                                   failures.push_back(account->name + ": " + failure.message);
                                }
                                code = worse(code, failure.code);
                            } else {
@@ -80,6 +82,8 @@ int run_sync(const config::Config& config, const SyncArgs& args) {
                        });
     }
     io.run();
+    // The last lines a user reads: one sentence per account that failed.
+    for (const auto& failure : failures) std::fprintf(stderr, "smartq-backup: %s\n", failure.c_str());
     return code;
 }
 

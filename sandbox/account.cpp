@@ -45,6 +45,9 @@ ApiResponse Account::handle(const ApiRequest& request) {
         method_not_found(request);
     } catch (const ApiError& e) {
         return error_response(e.status(), e.what());
+    } catch (const std::exception& e) {
+        // A bug in the model must not take the whole sandbox down with it.
+        return error_response(500, std::string("Internal error: ") + e.what());
     }
 }
 

@@ -86,8 +86,11 @@ Form::Form(const ApiRequest& request, std::string_view envelope) : envelope_(env
         if (list_item)
             parts.pop_back();
         std::string key;
-        for (const auto& part : parts)
-            key += (key.empty() ? "" : "/") + part;
+        for (const auto& part : parts) {
+            if (!key.empty())
+                key += '/';
+            key += part;
+        }
         if (list_item)
             lists_[key].push_back(value);
         else
@@ -200,8 +203,11 @@ ApiResponse error_response(unsigned status, std::string_view message) {
 void method_not_found(const ApiRequest& request) {
     std::string resource;
     for (const auto& segment : request.path)
-        if (!segment.empty())
-            resource += (resource.empty() ? "" : "/") + segment;
+        if (!segment.empty()) {
+            if (!resource.empty())
+                resource += '/';
+            resource += segment;
+        }
     throw ApiError(405,
                    "method \"" + request.method + "\" not found for resource \"" + resource + "\"");
 }

@@ -6,6 +6,7 @@
 
 #include <algorithm>
 #include <array>
+#include <functional>
 #include <map>
 #include <stdexcept>
 #include <unordered_map>
@@ -30,25 +31,38 @@ std::string json_string(std::string_view text) {
     return out;
 }
 
-// Objects with sorted keys, so equal content has equal text.
-std::string canonical(element e) {
-    if (e.is_object()) {
-        std::map<std::string, std::string> sorted;
-        for (auto [key, value] : e.get_object())
-            sorted[std::string(key)] = canonical(value);
-        std::string out = "{";
-        for (const auto& [key, value] : sorted)
-            out += (out.size() > 1 ? "," : "") + json_string(key) + ":" + value;
-        return out + "}";
+// "{k:v,...}" or "[a,...]": appended piece by piece (g++ 12 -O2 warns falsely
+// on chains of string operator+).
+std::string join(const std::vector<std::string>& items, char open, char close) {
+    std::string out(1, open);
+    for (const auto& item : items) {
+        if (out.size() > 1)
+            out += ',';
+        out += item;
     }
-    return simdjson::minify(e);
+    out += close;
+    return out;
 }
 
 std::string join(const Fields& fields) {
-    std::string out = "{";
-    for (const auto& [key, value] : fields)
-        out += (out.size() > 1 ? "," : "") + json_string(key) + ":" + value;
-    return out + "}";
+    std::vector<std::string> items;
+    for (const auto& [key, value] : fields) {
+        std::string item = json_string(key);
+        item += ':';
+        item += value;
+        items.push_back(std::move(item));
+    }
+    return join(items, '{', '}');
+}
+
+// Objects with sorted keys, so equal content has equal text.
+std::string canonical(element e) {
+    if (!e.is_object())
+        return simdjson::minify(e);
+    Fields sorted;
+    for (auto [key, value] : e.get_object())
+        sorted[std::string(key)] = canonical(value);
+    return join(sorted);
 }
 
 std::int64_t id_of(element e) {
@@ -68,6 +82,14 @@ std::string prefix(const std::string& text, std::size_t limit) {
     while (limit > 0 && (static_cast<unsigned char>(text[limit]) & 0xC0) == 0x80)
         --limit;
     return text.substr(0, limit) + "...";
+}
+
+// A short stand-in for a long canonical text: tickets and notes are referenced
+// by their content, and notes of a thread nest that content deeply. Both
+// dumps are compared in one process, so std::hash is stable enough; a 64-bit
+// collision would need two different objects to hash alike.
+std::string digest(const std::string& canonical_text) {
+    return json_string(std::to_string(std::hash<std::string>{}(canonical_text)));
 }
 
 // The id under `key`, or 0 when the object has none.
@@ -157,7 +179,7 @@ class Side {
             return json_string("missing ticket");
         auto& memo = ticket_memo_[it->first];
         if (memo.empty())
-            memo = join(fields_of("tickets", it->second));
+            memo = digest(join(fields_of("tickets", it->second)));
         return memo;
     }
     std::string note_identity(element id) {
@@ -168,7 +190,7 @@ class Side {
             return json_string("missing note");
         auto& memo = note_memo_[it->first];
         if (memo.empty())
-            memo = join(fields_of("notes", it->second));
+            memo = digest(join(fields_of("notes", it->second)));
         return memo;
     }
     std::string ticket_label(element id) {
@@ -221,10 +243,7 @@ class Side {
         else if (!value.is_null())
             items.push_back(lookup(map, value));
         std::sort(items.begin(), items.end());
-        std::string out = "[";
-        for (const auto& item : items)
-            out += (out.size() > 1 ? "," : "") + item;
-        return out + "]";
+        return join(items, '[', ']');
     }
 
     Object canonicalise(const std::string& section, element row) {
@@ -276,7 +295,11 @@ std::vector<const Object*> missing(const std::vector<Object>& from, const std::v
 
 std::string changed_keys(const Fields& a, const Fields& b) {
     std::string out;
-    auto note = [&](const std::string& key) { out += (out.empty() ? "" : ", ") + key; };
+    auto note = [&](const std::string& key) {
+        if (!out.empty())
+            out += ", ";
+        out += key;
+    };
     for (const auto& [key, value] : a)
         if (auto it = b.find(key); it == b.end() || it->second != value)
             note(key);

@@ -255,8 +255,8 @@ asio::awaitable<void> Crawler::crawl_project(std::int64_t project_id) {
         check_stop();
         const auto& r = resource(kind);
         auto sweep = replica_.begin_sweep(r.table, "project_id", project_id);
-        co_await list_all(client_, list_path(r, context), std::string(r.list_params),
-                          [&](const Items& items) -> asio::awaitable<bool> {
+        co_await list_pages(client_, page_sizes_, kind, list_path(r, context), std::string(r.list_params),
+                          r.page_size, [&](const Items& items) -> asio::awaitable<bool> {
                               auto tx = replica_.begin();
                               for (auto item : items) {
                                   auto record = make_record(r, item, context);
@@ -283,8 +283,8 @@ asio::awaitable<void> Crawler::crawl_project(std::int64_t project_id) {
         if (!choice) continue;
         Context field_context = context;
         field_context.field_name = name;
-        co_await list_all(client_, list_path(values, field_context), {},
-                          [&](const Items& items) -> asio::awaitable<bool> {
+        co_await list_pages(client_, page_sizes_, Kind::CustomFieldValues, list_path(values, field_context), {},
+                          values.page_size, [&](const Items& items) -> asio::awaitable<bool> {
                               store_page(values, items, field_context, &value_sweep);
                               co_return true;
                           });
@@ -440,8 +440,8 @@ asio::awaitable<void> Crawler::crawl_ticket(Context context, std::string update_
             Context note_context = context;
             note_context.note_id = note;
             std::vector<std::pair<std::int64_t, std::optional<std::uint64_t>>> bodies;
-            co_await list_all(client_, list_path(files, note_context), {},
-                              [&](const Items& items) -> asio::awaitable<bool> {
+            co_await list_pages(client_, page_sizes_, Kind::Files, list_path(files, note_context), {},
+                              files.page_size, [&](const Items& items) -> asio::awaitable<bool> {
                                   store_page(files, items, note_context, sweep ? &*sweep : nullptr,
                                              [&](const store::Record& record, dom::element item, ChangeKind) {
                                                  auto size = wire::field(item, "size");

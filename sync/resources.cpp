@@ -70,7 +70,7 @@ std::vector<Resource> build() {
                        100, "project",
                        {key("id", Int, "id", Convert::Id), col("name", Text, Convert::Text, true),
                         col("owner_id", Int, Convert::Id), col("active", Int, Convert::Bool)},
-                       1, {"name", "description"}, {}));
+                       1, {"name", "description", "active"}, {}));
     all.push_back(make(Kind::Roles, "roles", Kind::Projects, "/projects/{project}/roles", "", 100,
                        "role",
                        {key("id", Int, "id", Convert::Id), parent("project_id", "projects"),
@@ -109,7 +109,9 @@ std::vector<Resource> build() {
                         col("insert_time", Text, Convert::Text),
                         col("update_time", Text, Convert::Text, true),
                         col("deadline_date", Text, Convert::Text)},
-                       1, {"name", "description", "step_id", "tags", "required_by", "assigned_to"},
+                       1,
+                       {"name", "description", "step_id", "tags", "required_by", "deadline_date",
+                        "pos", "assigned_to"},
                        {{"step_id", Kind::Steps}, {"assigned_to", Kind::Users, true}},
                        ticket_joins()));
     all.push_back(make(Kind::Notes, "notes", Kind::Tickets,

@@ -73,6 +73,7 @@ class ApiClient {
                                                    std::function<void()> restart);
 
     Access access() const { return access_; }
+    const std::string& account() const { return options_.account; }
     const Url& url() const { return url_; }
     Stats stats() const;
 

@@ -1,6 +1,6 @@
 #include "time.hpp"
 
-#include <cstdio>
+#include <fmt/format.h>
 
 namespace smartq::wire {
 namespace {
@@ -68,12 +68,9 @@ std::string format_time(Seconds t) {
     auto day_point = floor<days>(t);
     year_month_day date{day_point};
     hh_mm_ss clock{t - day_point};
-    char buf[32];
-    std::snprintf(buf, sizeof buf, "%04d-%02u-%02u %02ld:%02ld:%02ld", static_cast<int>(date.year()),
-                  static_cast<unsigned>(date.month()), static_cast<unsigned>(date.day()),
-                  static_cast<long>(clock.hours().count()), static_cast<long>(clock.minutes().count()),
-                  static_cast<long>(clock.seconds().count()));
-    return buf;
+    return fmt::format("{:04}-{:02}-{:02} {:02}:{:02}:{:02}", static_cast<int>(date.year()),
+                       static_cast<unsigned>(date.month()), static_cast<unsigned>(date.day()),
+                       clock.hours().count(), clock.minutes().count(), clock.seconds().count());
 }
 
 Seconds now_seconds() {

@@ -1,0 +1,223 @@
+#include "daemon/metrics.hpp"
+
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/detached.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/read_until.hpp>
+#include <boost/asio/redirect_error.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <boost/asio/write.hpp>
+#include <fmt/format.h>
+#include <spdlog/spdlog.h>
+
+#include <charconv>
+#include <stdexcept>
+
+namespace smartq::daemon {
+namespace asio = boost::asio;
+using asio::ip::tcp;
+
+void Metrics::record_run(const std::string& account, const std::optional<store::RunInfo>& run,
+                         store::RunStatus status,
+                         std::chrono::duration<double> duration,
+                         std::chrono::system_clock::time_point ended) {
+    auto& m = accounts_[account];
+    bool ok = status == store::RunStatus::Ok;
+    ++m.runs;
+    if (!ok && status != store::RunStatus::Interrupted) ++m.failures;
+    m.last_duration_seconds = duration.count();
+    if (ok) m.last_success_unix = std::chrono::duration_cast<std::chrono::seconds>(ended.time_since_epoch()).count();
+    if (!run) return;
+    m.requests += static_cast<std::uint64_t>(run->requests);
+    m.bytes += static_cast<std::uint64_t>(run->bytes);
+    for (const auto& [resource, counts] : run->records) {
+        m.records["inserted"] += static_cast<std::uint64_t>(counts.inserted);
+        m.records["updated"] += static_cast<std::uint64_t>(counts.updated);
+        m.records["unchanged"] += static_cast<std::uint64_t>(counts.unchanged);
+        m.records["deleted"] += static_cast<std::uint64_t>(counts.deleted);
+    }
+}
+
+void Metrics::set_running(const std::string& account, bool running) { accounts_[account].running = running; }
+
+void Metrics::forget(const std::string& account) { accounts_.erase(account); }
+
+namespace {
+
+// Label values escape backslash, double quote and newline.
+std::string label(std::string_view value) {
+    std::string out;
+    for (char c : value) {
+        if (c == '\\' || c == '"') out += '\\';
+        out += c == '\n' ? std::string("\\n") : std::string(1, c);
+    }
+    return out;
+}
+
+struct Family {
+    const char* name;
+    const char* type;
+    const char* help;
+};
+
+void header(std::string& out, const Family& family) {
+    out += fmt::format("# HELP {} {}\n# TYPE {} {}\n", family.name, family.help, family.name, family.type);
+}
+
+}  // namespace
+
+std::string Metrics::render() const {
+    std::string out;
+    auto each = [&](const Family& family, auto&& value_of) {
+        header(out, family);
+        for (const auto& [name, m] : accounts_) {
+            auto value = value_of(m);
+            if (value) out += fmt::format("{}{{account=\"{}\"}} {}\n", family.name, label(name), *value);
+        }
+    };
+    using Value = std::optional<std::string>;
+    each({"smartq_runs_total", "counter", "Sync runs finished."},
+         [](const AccountMetrics& m) -> Value { return std::to_string(m.runs); });
+    each({"smartq_run_failures_total", "counter", "Sync runs that did not complete."},
+         [](const AccountMetrics& m) -> Value { return std::to_string(m.failures); });
+    header(out, {"smartq_records_total", "counter", "Records stored by sync runs, by kind of change."});
+    for (const auto& [name, m] : accounts_) {
+        for (const auto& [change, n] : m.records) {
+            out += fmt::format("smartq_records_total{{account=\"{}\",change=\"{}\"}} {}\n", label(name), change, n);
+        }
+    }
+    each({"smartq_received_bytes_total", "counter", "Bytes received from the smartQ API."},
+         [](const AccountMetrics& m) -> Value { return std::to_string(m.bytes); });
+    each({"smartq_requests_total", "counter", "Requests sent to the smartQ API."},
+         [](const AccountMetrics& m) -> Value { return std::to_string(m.requests); });
+    each({"smartq_last_run_duration_seconds", "gauge", "How long the last run took."},
+         [](const AccountMetrics& m) -> Value { return fmt::format("{:.3f}", m.last_duration_seconds); });
+    each({"smartq_last_success_timestamp_seconds", "gauge", "When the last successful run ended."},
+         [](const AccountMetrics& m) -> Value {
+             if (!m.last_success_unix) return std::nullopt;
+             return std::to_string(*m.last_success_unix);
+         });
+    each({"smartq_sync_running", "gauge", "1 while a run of the account is in progress."},
+         [](const AccountMetrics& m) -> Value { return m.running ? "1" : "0"; });
+    return out;
+}
+
+struct MetricsServer::Impl : std::enable_shared_from_this<Impl> {
+    Impl(asio::any_io_executor executor, const Metrics& metrics) : acceptor(executor), metrics(metrics) {}
+
+    asio::awaitable<void> accept_loop();
+    asio::awaitable<void> serve(tcp::socket socket);
+    std::string answer(const std::string& request) const;
+
+    tcp::acceptor acceptor;
+    const Metrics& metrics;
+};
+
+namespace {
+
+constexpr std::size_t max_request_bytes = 8192;
+constexpr auto request_deadline = std::chrono::seconds(5);
+
+tcp::endpoint parse_endpoint(const std::string& address) {
+    auto colon = address.rfind(':');
+    if (colon == std::string::npos) throw std::runtime_error("'" + address + "' is not HOST:PORT");
+    auto host = address.substr(0, colon);
+    if (host.size() >= 2 && host.front() == '[' && host.back() == ']') host = host.substr(1, host.size() - 2);
+    boost::system::error_code ec;
+    auto ip = asio::ip::make_address(host, ec);
+    if (ec) throw std::runtime_error("'" + host + "' is not an IP address");
+    auto digits = std::string_view(address).substr(colon + 1);
+    unsigned short port = 0;
+    auto [end, error] = std::from_chars(digits.data(), digits.data() + digits.size(), port);
+    if (digits.empty() || error != std::errc{} || end != digits.data() + digits.size()) {
+        throw std::runtime_error("'" + address + "' has no valid port");
+    }
+    return {ip, port};
+}
+
+std::string response(unsigned status, std::string_view reason, std::string_view type, const std::string& body,
+                     bool head) {
+    auto text = fmt::format(
+        "HTTP/1.1 {} {}\r\nContent-Type: {}\r\nContent-Length: {}\r\nConnection: close\r\n\r\n", status,
+        reason, type, body.size());
+    if (!head) text += body;
+    return text;
+}
+
+}  // namespace
+
+std::string MetricsServer::Impl::answer(const std::string& request) const {
+    auto line_end = request.find("\r\n");
+    auto line = request.substr(0, line_end);
+    auto first_space = line.find(' ');
+    auto second_space = line.find(' ', first_space + 1);
+    if (first_space == std::string::npos || second_space == std::string::npos) {
+        return response(400, "Bad Request", "text/plain", "bad request\n", false);
+    }
+    auto method = line.substr(0, first_space);
+    auto target = line.substr(first_space + 1, second_space - first_space - 1);
+    target = target.substr(0, target.find('?'));
+    bool head = method == "HEAD";
+    if (method != "GET" && !head) return response(405, "Method Not Allowed", "text/plain", "GET only\n", false);
+    if (target != "/metrics") return response(404, "Not Found", "text/plain", "try /metrics\n", head);
+    return response(200, "OK", "text/plain; version=0.0.4; charset=utf-8", metrics.render(), head);
+}
+
+asio::awaitable<void> MetricsServer::Impl::serve(tcp::socket socket) {
+    auto self = shared_from_this();
+    // A client that sends nothing must not hold its socket forever.
+    asio::steady_timer deadline(socket.get_executor(), request_deadline);
+    deadline.async_wait([&socket](boost::system::error_code ec) {
+        if (!ec) socket.close();
+    });
+    std::string request;  // a request larger than max_request_bytes is closed unanswered
+    boost::system::error_code ec;
+    co_await asio::async_read_until(socket, asio::dynamic_buffer(request, max_request_bytes), "\r\n\r\n",
+                                    asio::redirect_error(asio::use_awaitable, ec));
+    if (!ec) {
+        auto text = answer(request);
+        co_await asio::async_write(socket, asio::buffer(text), asio::redirect_error(asio::use_awaitable, ec));
+    }
+    deadline.cancel();
+    socket.shutdown(tcp::socket::shutdown_both, ec);
+    socket.close(ec);
+}
+
+asio::awaitable<void> MetricsServer::Impl::accept_loop() {
+    auto self = shared_from_this();
+    while (acceptor.is_open()) {
+        boost::system::error_code ec;
+        auto socket = co_await acceptor.async_accept(asio::redirect_error(asio::use_awaitable, ec));
+        if (ec == asio::error::operation_aborted || !acceptor.is_open()) co_return;
+        if (ec) {
+            spdlog::warn("metrics: accept failed: {}", ec.message());
+            continue;
+        }
+        asio::co_spawn(acceptor.get_executor(), serve(std::move(socket)), asio::detached);
+    }
+}
+
+MetricsServer::MetricsServer(asio::any_io_executor executor, const std::string& address, const Metrics& metrics)
+    : impl_(std::make_shared<Impl>(executor, metrics)) {
+    auto endpoint = parse_endpoint(address);
+    boost::system::error_code ec;
+    impl_->acceptor.open(endpoint.protocol(), ec);
+    if (!ec) impl_->acceptor.set_option(tcp::acceptor::reuse_address(true), ec);
+    if (!ec) impl_->acceptor.bind(endpoint, ec);
+    if (!ec) impl_->acceptor.listen(asio::socket_base::max_listen_connections, ec);
+    if (ec) throw std::runtime_error("cannot listen on " + address + ": " + ec.message());
+    asio::co_spawn(executor, impl_->accept_loop(), asio::detached);
+    spdlog::info("metrics: serving http://{}/metrics", address);
+}
+
+MetricsServer::~MetricsServer() { stop(); }
+
+std::uint16_t MetricsServer::port() const { return impl_->acceptor.local_endpoint().port(); }
+
+void MetricsServer::stop() {
+    boost::system::error_code ignored;
+    impl_->acceptor.close(ignored);
+}
+
+}  // namespace smartq::daemon

@@ -1,0 +1,51 @@
+// The restore's id map: which object of the target each source object became.
+// It lives in the source replica (id_map table), keyed by the target account,
+// and is written before and after every POST, so that a restore killed at any
+// instant knows what it may have created.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "store/replica.hpp"
+#include "sync/resources.hpp"
+
+namespace smartq::sync::restore {
+
+// What the map says about one source object.
+struct Mapping {
+    enum class State { Unknown, Pending, Mapped };
+    State state = State::Unknown;
+    std::string target_key;  // when Mapped: the target's id (or field name)
+};
+
+class IdMap {
+  public:
+    // `target` names the target account: its url and configured name.
+    IdMap(store::Replica& replica, std::string target);
+
+    Mapping lookup(Kind kind, std::string_view source_key);
+    // A POST is about to be sent: its answer may be lost, so on resume the
+    // object must be looked for in the target before it is sent again.
+    void mark_pending(Kind kind, std::string_view source_key);
+    void map(Kind kind, std::string_view source_key, std::string_view target_key);
+    // Drops a mapping whose target object no longer exists.
+    void forget(Kind kind, std::string_view source_key);
+    // Whether some source object already maps to this target object, so that
+    // matching by natural key does not adopt it twice.
+    bool is_taken(Kind kind, std::string_view target_key);
+
+    // A ticket whose children and final PUTs are all done is skipped on resume.
+    bool ticket_done(std::string_view source_key);
+    void mark_ticket_done(std::string_view source_key);
+
+    const std::string& target() const { return target_; }
+
+  private:
+    store::Replica& replica_;
+    std::string target_;
+};
+
+}  // namespace smartq::sync::restore

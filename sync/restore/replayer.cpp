@@ -1,0 +1,812 @@
+#include "sync/restore/replayer.hpp"
+
+#include <fmt/format.h>
+#include <simdjson.h>
+#include <spdlog/spdlog.h>
+
+#include <deque>
+#include <fstream>
+#include <map>
+#include <optional>
+#include <sstream>
+#include <unordered_map>
+#include <unordered_set>
+
+#include "store/sha256.hpp"
+#include "sync/pager.hpp"
+#include "sync/task_group.hpp"
+#include "sync/wire/form.hpp"
+#include "sync/wire/normalise.hpp"
+
+namespace smartq::sync::restore {
+namespace asio = boost::asio;
+namespace dom = simdjson::dom;
+
+namespace {
+
+// A parsed JSON text that owns its parser: each coroutine parses its own.
+struct Json {
+    explicit Json(const std::string& text) : root(parser.parse(text).value()) {}
+    dom::parser parser;
+    dom::element root;
+};
+
+std::string text_field(dom::element object, std::string_view name) {
+    auto member = wire::field(object, name);
+    return member ? wire::as_text(*member).value_or("") : std::string{};
+}
+
+bool flag_field(dom::element object, std::string_view name) {
+    auto member = wire::field(object, name);
+    return member && wire::as_bool(*member).value_or(false);
+}
+
+// What identifies an object within its parent when ids differ: a user by
+// email, a ticket by name and description, a file by name and size...
+std::string natural_key(Kind kind, dom::element object) {
+    switch (kind) {
+        case Kind::Users:
+            return text_field(object, "email");
+        case Kind::Projects:
+        case Kind::Roles:
+        case Kind::Steps:
+            return text_field(object, "name");
+        case Kind::CustomFields:
+            return text_field(object, "label") + '\x1f' + text_field(object, "type");
+        case Kind::CustomFieldValues:
+            return text_field(object, "title");
+        case Kind::Tickets:
+            return text_field(object, "name") + '\x1f' + text_field(object, "description");
+        case Kind::Notes:
+            return text_field(object, "text") + '\x1f' +
+                   (flag_field(object, "private") ? "1" : "0");
+        case Kind::Tasks:
+            return text_field(object, "text");
+        case Kind::Files:
+            return text_field(object, "name") + '\x1f' + text_field(object, "size");
+    }
+    return {};
+}
+
+// The key a target object is known by: its id, or a custom field's name.
+std::optional<std::string> target_key(Kind kind, dom::element object) {
+    if (kind == Kind::CustomFields) {
+        auto name = text_field(object, "name");
+        if (name.empty())
+            return std::nullopt;
+        return name;
+    }
+    auto id = object_id(object);
+    if (!id)
+        return std::nullopt;
+    return std::to_string(*id);
+}
+
+// A scalar as PHP form text: booleans 1/0, numbers in their shortest exact form.
+std::optional<std::string> form_text(dom::element value) {
+    if (value.is_null())
+        return std::nullopt;
+    if (value.is_bool())
+        return value.get_bool().value() ? "1" : "0";
+    if (value.is_int64())
+        return std::to_string(value.get_int64().value());
+    if (value.is_uint64())
+        return std::to_string(value.get_uint64().value());
+    if (value.is_double())
+        return fmt::format("{}", value.get_double().value());
+    if (value.is_string())
+        return std::string(value.get_string().value());
+    return std::nullopt;
+}
+
+// Any JSON value in bracket notation: field[options][min]=0, ticket[tags]=x.
+void add_json(wire::FormBuilder& form, std::vector<std::string> path, dom::element value) {
+    if (value.is_array()) {
+        std::size_t i = 0;
+        for (auto item : value.get_array()) {
+            auto item_path = path;
+            item_path.push_back(std::to_string(i++));
+            add_json(form, std::move(item_path), item);
+        }
+    } else if (value.is_object()) {
+        for (auto member : value.get_object()) {
+            auto member_path = path;
+            member_path.emplace_back(member.key);
+            add_json(form, std::move(member_path), member.value);
+        }
+    } else if (auto text = form_text(value)) {
+        form.add(path, *text);
+    }
+}
+
+bool is_custom_field_name(std::string_view name) {
+    return name.size() > 1 && name[0] == 'f' &&
+           name.substr(1).find_first_not_of("0123456789") == std::string_view::npos;
+}
+
+// The PUTs that finish a faithful copy, in PHP bracket notation.
+constexpr std::string_view kArchive = "ticket%5Barchived%5D=1";
+constexpr std::string_view kDone = "task%5Bdone%5D=1";
+
+bool is_permanent(const http::HttpError& error) {
+    return error.cls() == http::ErrorClass::Permanent;
+}
+
+// Target objects of one parent, by natural key, for objects that may already
+// exist there. An entry is consumed when adopted so that two source objects
+// never become one target object.
+class TargetIndex {
+  public:
+    void add(std::string natural, std::string key) {
+        present_.insert(key);
+        by_natural_[std::move(natural)].push_back(std::move(key));
+    }
+    bool has(const std::string& key) const { return present_.count(key) > 0; }
+    bool has_natural(const std::string& natural) const {
+        auto it = by_natural_.find(natural);
+        return it != by_natural_.end() && !it->second.empty();
+    }
+    template <class Taken>
+    std::optional<std::string> adopt(const std::string& natural, Taken&& taken) {
+        auto it = by_natural_.find(natural);
+        if (it == by_natural_.end())
+            return std::nullopt;
+        auto& keys = it->second;
+        while (!keys.empty()) {
+            auto key = std::move(keys.front());
+            keys.pop_front();
+            if (!taken(key))
+                return key;
+        }
+        return std::nullopt;
+    }
+
+  private:
+    std::unordered_set<std::string> present_;
+    std::unordered_map<std::string, std::deque<std::string>> by_natural_;
+};
+
+// Where a source object ended up in the target.
+struct Placed {
+    std::string key;     // target id (or field name); in a dry run a made-up one
+    bool fresh = false;  // created now: nothing below it can exist in the target yet
+};
+
+// g++ 12 mis-destroys a braced aggregate in co_return: coroutines return these.
+Placed found(std::string key) {
+    Placed placed;
+    placed.key = std::move(key);
+    return placed;
+}
+
+Placed created(std::string key) {
+    Placed placed = found(std::move(key));
+    placed.fresh = true;
+    return placed;
+}
+
+// One project being restored: its target ids and how its fields map.
+struct ProjectRun {
+    std::int64_t source_id = 0;
+    std::string name;  // the source project's name, for the report
+    Context target;    // the target project's context
+    bool fresh = false;
+    std::map<std::string, bool> choice_fields;  // source field name -> is a choice field
+};
+
+}  // namespace
+
+struct Replayer::State {
+    http::ApiClient& client;
+    PlanReader& plan;
+    IdMap& ids;
+    store::BlobStore& blobs;
+    UserPasswords& passwords;
+    ReplayOptions options;
+    Report& report;
+    PageSizes page_sizes;
+    std::uint64_t dry_ids = 0;
+    std::shared_ptr<http::AsyncSemaphore> ticket_slots;
+
+    // The id map key of a source object: custom fields are per project.
+    static std::string map_key(Kind kind, std::int64_t project_id, const std::string& key) {
+        return kind == Kind::CustomFields ? fmt::format("{}/{}", project_id, key) : key;
+    }
+
+    std::optional<std::string> remap(Kind kind, const std::string& old_key) {
+        auto mapping = ids.lookup(kind, old_key);
+        if (mapping.state != Mapping::State::Mapped)
+            return std::nullopt;
+        return mapping.target_key;
+    }
+
+    // Lists the target's children of one parent.
+    asio::awaitable<TargetIndex> index(Kind kind, Context context) {
+        TargetIndex out;
+        const auto& r = resource(kind);
+        // Named, so that the coroutine lambda outlives every frame it starts.
+        PageHandler take = [&](const std::vector<dom::element>& items) -> asio::awaitable<bool> {
+            for (auto item : items)
+                if (auto key = target_key(kind, item))
+                    out.add(natural_key(kind, item), *key);
+            co_return true;
+        };
+        auto path = list_path(r, context);
+        std::string params(r.list_params);
+        co_await list_pages(client, page_sizes, kind, path, params,
+                            static_cast<std::size_t>(r.page_size), take);
+        co_return out;
+    }
+
+    // The heart of idempotence: reuse what the id map or the target already
+    // has, else mark pending, POST, and record the new id. `existing` is null
+    // when the parent was created just now (nothing can be there yet).
+    asio::awaitable<std::optional<Placed>> place(Kind kind, std::string old_key,
+                                                 std::string natural, TargetIndex* existing,
+                                                 std::string path, std::string form,
+                                                 std::string project) {
+        auto mapping = ids.lookup(kind, old_key);
+        if (mapping.state == Mapping::State::Mapped && existing &&
+            existing->has(mapping.target_key)) {
+            report.count(kind, Outcome::Matched, project);
+            co_return found(mapping.target_key);
+        }
+        if (existing) {
+            auto adopted = existing->adopt(natural, [&](const std::string& key) {
+                return !options.into_source && ids.is_taken(kind, key);
+            });
+            if (adopted) {
+                if (!options.dry_run)
+                    ids.map(kind, old_key, *adopted);
+                report.count(kind, Outcome::Matched, project);
+                co_return found(*adopted);
+            }
+        }
+        if (options.dry_run) {
+            report.count(kind, Outcome::Created, project);
+            co_return created(fmt::format("dry-{}", ++dry_ids));
+        }
+        ids.mark_pending(kind, old_key);
+        try {
+            auto answer = co_await client.post_form(path, form);
+            auto key = target_key(kind, answer.data());
+            if (!key)
+                throw wire::WireError(fmt::format("POST {} answered without an id", path));
+            ids.map(kind, old_key, *key);
+            report.count(kind, Outcome::Created, project);
+            co_return created(*key);
+        } catch (const http::HttpError& error) {
+            if (!is_permanent(error))
+                throw;
+            fail(kind, old_key, project, error.what());
+        }
+        co_return std::nullopt;
+    }
+
+    void fail(Kind kind, const std::string& old_key, const std::string& project,
+              const std::string& why) {
+        report.count(kind, Outcome::Failed, project);
+        report.problem(fmt::format("{} {}{}: {}", resource(kind).envelope, old_key,
+                                   project.empty() ? "" : " in project '" + project + "'", why));
+    }
+
+    void skip(Kind kind, const std::string& old_key, const std::string& project,
+              const std::string& why) {
+        report.count(kind, Outcome::Skipped, project);
+        report.problem(fmt::format("{} {}{} skipped: {}", resource(kind).envelope, old_key,
+                                   project.empty() ? "" : " in project '" + project + "'", why));
+    }
+
+    // The writable fields of a source object as a form, references remapped.
+    // A reference the map cannot resolve is dropped and reported.
+    std::string writable_form(Kind kind, dom::element object, const std::string& project) {
+        const auto& r = resource(kind);
+        wire::FormBuilder form;
+        for (auto name : r.writable) {
+            auto value = wire::field(object, name);
+            if (!value || value->is_null())
+                continue;
+            const Reference* reference = nullptr;
+            for (const auto& ref : r.references)
+                if (ref.field == name)
+                    reference = &ref;
+            std::vector<std::string> path{std::string(r.envelope), std::string(name)};
+            if (!reference) {
+                add_json(form, path, *value);
+                continue;
+            }
+            std::vector<std::string> mapped;
+            auto items =
+                reference->list ? wire::list_items(*value) : std::vector<dom::element>{*value};
+            for (auto item : items) {
+                auto old_id = item.is_object() ? object_id(item) : wire::as_id(item);
+                if (!old_id)
+                    continue;
+                if (auto target = remap(reference->target, std::to_string(*old_id)))
+                    mapped.push_back(*target);
+                else if (!options.dry_run)
+                    report.problem(
+                        fmt::format("{} {} in project '{}': its {} {} was not restored; the "
+                                    "reference is dropped",
+                                    r.envelope, text_field(object, "id"), project, name, *old_id));
+            }
+            if (reference->list) {
+                for (std::size_t i = 0; i < mapped.size(); ++i) {
+                    auto item_path = path;
+                    item_path.push_back(std::to_string(i));
+                    form.add(item_path, mapped[i]);
+                }
+            } else if (!mapped.empty()) {
+                form.add(path, mapped.front());
+            }
+        }
+        return form.str();
+    }
+
+    // A ticket's custom field values under the target's field names and value ids.
+    void add_ticket_fields(wire::FormBuilder& form, dom::element ticket, const ProjectRun& run) {
+        for (auto member : ticket.get_object()) {
+            std::string name(member.key);
+            if (!is_custom_field_name(name))
+                continue;
+            auto target =
+                remap(Kind::CustomFields, map_key(Kind::CustomFields, run.source_id, name));
+            if (!target)
+                continue;
+            std::vector<std::string> path{"ticket", *target};
+            auto choice = run.choice_fields.find(name);
+            if (choice == run.choice_fields.end() || !choice->second) {
+                add_json(form, path, member.value);
+                continue;
+            }
+            std::vector<std::string> values;
+            auto items = member.value.is_array() ? wire::list_items(member.value)
+                                                 : std::vector<dom::element>{member.value};
+            for (auto item : items) {
+                auto old_id = wire::as_id(item);
+                if (!old_id)
+                    continue;
+                if (auto value = remap(Kind::CustomFieldValues, std::to_string(*old_id)))
+                    values.push_back(*value);
+            }
+            if (member.value.is_array()) {
+                for (std::size_t i = 0; i < values.size(); ++i) {
+                    auto item_path = path;
+                    item_path.push_back(std::to_string(i));
+                    form.add(item_path, values[i]);
+                }
+            } else if (!values.empty()) {
+                form.add(path, values.front());
+            }
+        }
+    }
+
+    asio::awaitable<void> put(std::string path, std::string form) {
+        if (options.dry_run)
+            co_return;
+        co_await client.put_form(std::move(path), std::move(form));
+    }
+
+    asio::awaitable<void> users() {
+        Context account;  // g++ 12: no braced aggregate into a coroutine
+        auto existing = co_await index(Kind::Users, account);
+        auto group = std::make_unique<TaskGroup>(co_await asio::this_coro::executor);
+        auto sources = plan.users();
+        for (const auto& user : sources)
+            group->spawn(user_task(user, existing));
+        co_await group->wait();
+    }
+
+    asio::awaitable<void> user_task(const SourceObject& user, TargetIndex& existing) {
+        Json json(user.data);
+        auto email = text_field(json.root, "email");
+        wire::FormBuilder form;
+        form.add({"user", "password"}, passwords_needed(user.key, email, existing));
+        std::string body = writable_form(Kind::Users, json.root, {});
+        if (!body.empty())
+            body += "&";
+        body += form.str();
+        std::string path = "/users";
+        std::string no_project;
+        co_await place(Kind::Users, user.key, email, &existing, std::move(path), std::move(body),
+                       std::move(no_project));
+    }
+
+    // A password is only made (and written down) for a user that will be created.
+    std::string passwords_needed(const std::string& old_key, const std::string& email,
+                                 TargetIndex& existing) {
+        auto mapping = ids.lookup(Kind::Users, old_key);
+        bool known = mapping.state == Mapping::State::Mapped && existing.has(mapping.target_key);
+        if (known || options.dry_run || existing.has_natural(email))
+            return {};
+        return passwords.password_for(email);
+    }
+
+    asio::awaitable<void> projects() {
+        Context account;
+        auto existing = co_await index(Kind::Projects, account);
+        auto group = std::make_unique<TaskGroup>(co_await asio::this_coro::executor);
+        auto sources = plan.projects();
+        for (const auto& project : sources)
+            group->spawn(project_task(project, existing));
+        co_await group->wait();
+    }
+
+    asio::awaitable<void> project_task(const SourceObject& project, TargetIndex& existing) {
+        Json json(project.data);
+        ProjectRun run;
+        run.source_id = std::stoll(project.key);
+        run.name = text_field(json.root, "name");
+        std::string path = "/projects";
+        auto form = writable_form(Kind::Projects, json.root, {});
+        auto placed = co_await place(Kind::Projects, project.key,
+                                     natural_key(Kind::Projects, json.root), &existing,
+                                     std::move(path), std::move(form), run.name);
+        if (!placed)
+            co_return;
+        run.fresh = placed->fresh;
+        if (!options.dry_run || !placed->fresh)
+            run.target.project_id = std::stoll(placed->key);
+        co_await project_children(run);
+    }
+
+    Parent source_parent(const ProjectRun& run) const {
+        Parent parent;
+        parent.project_id = run.source_id;
+        return parent;
+    }
+
+    // Objects of one kind under one parent, each placed by `one`, in parallel.
+    // `one` is a named lambda of the caller: it lives across the wait.
+    template <class One>
+    asio::awaitable<void> each(std::vector<SourceObject> sources, One& one) {
+        auto group = std::make_unique<TaskGroup>(co_await asio::this_coro::executor);
+        for (auto& source : sources)
+            group->spawn(one(std::move(source)));
+        co_await group->wait();
+    }
+
+    asio::awaitable<std::optional<TargetIndex>> index_unless_fresh(Kind kind, bool fresh,
+                                                                   Context context) {
+        if (fresh)
+            co_return std::nullopt;
+        auto listed = co_await index(kind, std::move(context));
+        co_return listed;
+    }
+
+    asio::awaitable<void> project_children(ProjectRun& run) {
+        auto steps = co_await index_unless_fresh(Kind::Steps, run.fresh, run.target);
+        auto fields = co_await index_unless_fresh(Kind::CustomFields, run.fresh, run.target);
+        auto roles = co_await index_unless_fresh(Kind::Roles, run.fresh, run.target);
+        auto steps_path = list_path(resource(Kind::Steps), run.target);
+        auto step_task = [&](SourceObject step) {
+            return simple(Kind::Steps, std::move(step), steps ? &*steps : nullptr, steps_path,
+                          run.name);
+        };
+        co_await each(plan.children(Kind::Steps, source_parent(run)), step_task);
+        auto one_field = [&](SourceObject field) {
+            return field_task(run, std::move(field), fields ? &*fields : nullptr);
+        };
+        co_await each(plan.children(Kind::CustomFields, source_parent(run)), one_field);
+        auto default_role = plan.default_role(run.source_id);
+        auto one_role = [&](SourceObject role) {
+            return role_task(run, std::move(role), roles ? &*roles : nullptr, default_role);
+        };
+        co_await each(plan.children(Kind::Roles, source_parent(run)), one_role);
+        co_await tickets(run);
+    }
+
+    // Steps and values: the writable fields as they are.
+    asio::awaitable<void> simple(Kind kind, SourceObject source, TargetIndex* existing,
+                                 std::string path, std::string project) {
+        Json json(source.data);
+        co_await place(kind, source.key, natural_key(kind, json.root), existing, path,
+                       writable_form(kind, json.root, project), project);
+    }
+
+    asio::awaitable<void> field_task(ProjectRun& run, SourceObject field, TargetIndex* existing) {
+        Json json(field.data);
+        bool choice = text_field(json.root, "type") == "choice";
+        run.choice_fields[field.key] = choice;
+        auto key = map_key(Kind::CustomFields, run.source_id, field.key);
+        auto fields_path = list_path(resource(Kind::CustomFields), run.target);
+        auto placed = co_await place(Kind::CustomFields, std::move(key),
+                                     natural_key(Kind::CustomFields, json.root), existing,
+                                     std::move(fields_path),
+                                     writable_form(Kind::CustomFields, json.root, run.name), run.name);
+        if (!placed || !choice)
+            co_return;
+        Context target = run.target;
+        target.field_name = placed->key;
+        auto values = co_await index_unless_fresh(Kind::CustomFieldValues, placed->fresh, target);
+        Parent parent = source_parent(run);
+        parent.field_name = field.key;
+        auto path = list_path(resource(Kind::CustomFieldValues), target);
+        auto one_value = [&](SourceObject value) {
+            return simple(Kind::CustomFieldValues, std::move(value), values ? &*values : nullptr,
+                          path, run.name);
+        };
+        co_await each(plan.children(Kind::CustomFieldValues, parent), one_value);
+    }
+
+    // The source's default role becomes the target project's default role
+    // (every project has one) through PUT roles/default.
+    asio::awaitable<void> role_task(ProjectRun& run, SourceObject role, TargetIndex* existing,
+                                    std::optional<std::string> default_role) {
+        auto path = list_path(resource(Kind::Roles), run.target);
+        if (default_role != role.key || options.into_source) {
+            co_await simple(Kind::Roles, std::move(role), existing, path, run.name);
+            co_return;
+        }
+        Json json(role.data);
+        auto form = writable_form(Kind::Roles, json.root, run.name);
+        if (options.dry_run) {
+            report.count(Kind::Roles, Outcome::Matched, run.name);
+            co_return;
+        }
+        try {
+            auto answer = co_await client.put_form(path + "/default", form);
+            if (auto key = target_key(Kind::Roles, answer.data()))
+                ids.map(Kind::Roles, role.key, *key);
+            report.count(Kind::Roles, Outcome::Matched, run.name);
+        } catch (const http::HttpError& error) {
+            if (!is_permanent(error))
+                throw;
+            fail(Kind::Roles, role.key, run.name, error.what());
+        }
+    }
+
+    asio::awaitable<void> tickets(ProjectRun& run) {
+        auto existing = co_await index_unless_fresh(Kind::Tickets, run.fresh, run.target);
+        auto group = std::make_unique<TaskGroup>(co_await asio::this_coro::executor);
+        auto sources = plan.children(Kind::Tickets, source_parent(run));
+        for (auto& ticket : sources) {
+            auto permit = co_await ticket_slots->acquire();
+            group->spawn(ticket_task(run, std::move(ticket), existing ? &*existing : nullptr,
+                                     std::move(permit)));
+        }
+        co_await group->wait();
+    }
+
+    asio::awaitable<void> ticket_task(ProjectRun& run, SourceObject ticket, TargetIndex* existing,
+                                      http::AsyncSemaphore::Permit) {
+        Json json(ticket.data);
+        if (ids.ticket_done(ticket.key) && existing) {
+            auto mapping = ids.lookup(Kind::Tickets, ticket.key);
+            if (mapping.state == Mapping::State::Mapped && existing->has(mapping.target_key)) {
+                report.count(Kind::Tickets, Outcome::Matched, run.name);
+                co_return;
+            }
+        }
+        wire::FormBuilder fields;
+        add_ticket_fields(fields, json.root, run);
+        auto form = writable_form(Kind::Tickets, json.root, run.name);
+        if (!fields.empty())
+            form += (form.empty() ? "" : "&") + fields.str();
+        auto tickets_path = list_path(resource(Kind::Tickets), run.target);
+        auto placed = co_await place(Kind::Tickets, ticket.key,
+                                     natural_key(Kind::Tickets, json.root), existing, tickets_path,
+                                     form, run.name);
+        if (!placed)
+            co_return;
+        Context target = run.target;
+        if (!options.dry_run || !placed->fresh)
+            target.ticket_id = std::stoll(placed->key);
+        auto failures = report.problems.size();
+        co_await ticket_children(run, std::stoll(ticket.key), target, placed->fresh);
+        bool modify = !options.into_source || placed->fresh;
+        if (modify && flag_field(json.root, "archived")) {
+            auto ticket_path = tickets_path + "/" + placed->key;
+            std::string archive(kArchive);
+            co_await put(std::move(ticket_path), std::move(archive));
+        }
+        if (!options.dry_run && report.problems.size() == failures)
+            ids.mark_ticket_done(ticket.key);
+    }
+
+    asio::awaitable<void> ticket_children(ProjectRun& run, std::int64_t source_ticket,
+                                          Context target, bool fresh) {
+        auto notes = co_await index_unless_fresh(Kind::Notes, fresh, target);
+        auto tasks = co_await index_unless_fresh(Kind::Tasks, fresh, target);
+        Parent parent = source_parent(run);
+        parent.ticket_id = source_ticket;
+        auto group = std::make_unique<TaskGroup>(co_await asio::this_coro::executor);
+        auto source_tasks = plan.children(Kind::Tasks, parent);
+        for (auto& task : source_tasks)
+            group->spawn(task_task(run, std::move(task), tasks ? &*tasks : nullptr, target, fresh));
+        auto source_notes = plan.children(Kind::Notes, parent);
+        group->spawn(note_levels(run, std::move(source_notes), notes ? &*notes : nullptr, target));
+        co_await group->wait();
+    }
+
+    asio::awaitable<void> task_task(ProjectRun& run, SourceObject task, TargetIndex* existing,
+                                    Context target, bool ticket_fresh) {
+        Json json(task.data);
+        wire::FormBuilder form;
+        form.add({"task"}, text_field(json.root, "text"));
+        auto path = list_path(resource(Kind::Tasks), target);
+        auto placed = co_await place(Kind::Tasks, task.key, natural_key(Kind::Tasks, json.root),
+                                     existing, path, form.str(), run.name);
+        if (!placed)
+            co_return;
+        bool modify = !options.into_source || placed->fresh || ticket_fresh;
+        if (modify && flag_field(json.root, "done")) {
+            auto task_path = path + "/" + placed->key;
+            std::string done(kDone);
+            co_await put(std::move(task_path), std::move(done));
+        }
+    }
+
+    // Notes go by thread depth: a reply needs its parent's new id.
+    asio::awaitable<void> note_levels(ProjectRun& run, std::vector<SourceObject> notes,
+                                      TargetIndex* existing, Context target) {
+        std::map<std::string, std::string> parent_of;
+        // A deque: its elements never move, and each root points into its own parser.
+        std::deque<Json> parsed;
+        for (const auto& note : notes) {
+            parsed.emplace_back(note.data);
+            auto parent = wire::field(parsed.back().root, "parent_id");
+            auto id = parent ? wire::as_id(*parent) : std::nullopt;
+            if (id && *id != 0)
+                parent_of[note.key] = std::to_string(*id);
+        }
+        std::unordered_set<std::string> done;
+        while (done.size() < notes.size()) {
+            auto group = std::make_unique<TaskGroup>(co_await asio::this_coro::executor);
+            std::vector<std::string> level;
+            for (std::size_t i = 0; i < notes.size(); ++i) {
+                const auto& key = notes[i].key;
+                if (done.count(key))
+                    continue;
+                auto parent = parent_of.find(key);
+                bool ready = parent == parent_of.end() || done.count(parent->second) ||
+                             std::none_of(notes.begin(), notes.end(), [&](const SourceObject& n) {
+                                 return n.key == parent->second;
+                             });
+                if (!ready)
+                    continue;
+                level.push_back(key);
+                group->spawn(note_task(run, notes[i], parsed[i].root, existing, target));
+            }
+            co_await group->wait();
+            if (level.empty())
+                break;  // a cycle of parents: cannot happen in a real thread
+            done.insert(level.begin(), level.end());
+        }
+    }
+
+    asio::awaitable<void> note_task(ProjectRun& run, const SourceObject& note, dom::element object,
+                                    TargetIndex* existing, Context target) {
+        auto text = text_field(object, "text");
+        if (options.annotate_authors) {
+            auto owner = wire::field(object, "owner_id");
+            auto owner_id = owner ? wire::as_id(*owner) : std::nullopt;
+            text = fmt::format("[originally by {} at {}]\n{}",
+                               owner_id ? plan.author(*owner_id) : "unknown",
+                               text_field(object, "insert_time"), text);
+        }
+        auto form = writable_form(Kind::Notes, object, run.name);
+        wire::FormBuilder fixed;
+        fixed.add({"note", "text"}, text);
+        // writable_form sent the original text; the annotated one replaces it.
+        auto body = options.annotate_authors ? replace_text(form, fixed.str()) : form;
+        auto natural = text + '\x1f' + (flag_field(object, "private") ? "1" : "0");
+        auto notes_path = list_path(resource(Kind::Notes), target);
+        auto placed = co_await place(Kind::Notes, note.key, natural, existing,
+                                     std::move(notes_path), body, run.name);
+        if (!placed)
+            co_return;
+        Context note_target = target;
+        if (!options.dry_run || !placed->fresh)
+            note_target.note_id = std::stoll(placed->key);
+        auto files = co_await index_unless_fresh(Kind::Files, placed->fresh, note_target);
+        Parent parent = source_parent(run);
+        parent.note_id = std::stoll(note.key);
+        auto source_files = plan.children(Kind::Files, parent);
+        for (auto& file : source_files)
+            co_await file_task(run, std::move(file), files ? &*files : nullptr, note_target);
+    }
+
+    static std::string replace_text(const std::string& form, const std::string& text_pair) {
+        std::string out;
+        for (const auto& [key, value] : wire::parse_form(form)) {
+            if (key == "note[text]")
+                continue;
+            wire::FormBuilder one;
+            one.add(wire::bracket_path(key), value);
+            out += (out.empty() ? "" : "&") + one.str();
+        }
+        return out.empty() ? text_pair : out + "&" + text_pair;
+    }
+
+    // One upload: the stored body, checked against its sha256 before it is sent.
+    asio::awaitable<void> file_task(ProjectRun& run, SourceObject file, TargetIndex* existing,
+                                    Context target) {
+        Json json(file.data);
+        auto name = text_field(json.root, "name");
+        auto natural = name + '\x1f' + std::to_string(file.size.value_or(-1));
+        auto mapping = ids.lookup(Kind::Files, file.key);
+        if (mapping.state == Mapping::State::Mapped && existing &&
+            existing->has(mapping.target_key)) {
+            report.count(Kind::Files, Outcome::Matched, run.name);
+            co_return;
+        }
+        if (existing) {
+            if (auto adopted = existing->adopt(natural, [&](const std::string& key) {
+                    return !options.into_source && ids.is_taken(Kind::Files, key);
+                })) {
+                if (!options.dry_run)
+                    ids.map(Kind::Files, file.key, *adopted);
+                report.count(Kind::Files, Outcome::Matched, run.name);
+                co_return;
+            }
+        }
+        if (!file.sha256) {
+            skip(Kind::Files, file.key, run.name, "its body '" + name + "' was never downloaded");
+            co_return;
+        }
+        auto body = read_blob(*file.sha256);
+        if (!body) {
+            skip(Kind::Files, file.key, run.name,
+                 "the stored body of '" + name + "' is missing or damaged");
+            co_return;
+        }
+        if (options.dry_run) {
+            report.count(Kind::Files, Outcome::Created, run.name);
+            co_return;
+        }
+        auto path = list_path(resource(Kind::Notes), target) + "/" +
+                    std::to_string(target.note_id) + "/filesv2";
+        ids.mark_pending(Kind::Files, file.key);
+        try {
+            auto content_type = text_field(json.root, "content_type");
+            if (content_type.empty())
+                content_type = "application/octet-stream";
+            auto answer = co_await client.post_file(path, name, std::move(content_type),
+                                                    std::move(*body));
+            auto key = target_key(Kind::Files, answer.data());
+            if (!key)
+                throw wire::WireError("POST " + path + " answered without an id");
+            ids.map(Kind::Files, file.key, *key);
+            report.count(Kind::Files, Outcome::Created, run.name);
+        } catch (const http::HttpError& error) {
+            if (!is_permanent(error))
+                throw;
+            fail(Kind::Files, file.key, run.name, error.what());
+        }
+    }
+
+    std::optional<std::string> read_blob(const std::string& sha256) {
+        if (!blobs.has(sha256))
+            return std::nullopt;
+        std::ifstream in(blobs.path_of(sha256), std::ios::binary);
+        std::ostringstream body;
+        body << in.rdbuf();
+        auto text = std::move(body).str();
+        if (store::sha256_hex(text) != sha256)
+            return std::nullopt;
+        return text;
+    }
+};
+
+Replayer::Replayer(http::ApiClient& target, PlanReader& plan, IdMap& ids, store::BlobStore& blobs,
+                   UserPasswords& passwords, ReplayOptions options, Report& report)
+    : state_(new State{target, plan, ids, blobs, passwords, options, report, {}, 0, {}}) {}
+
+Replayer::~Replayer() = default;
+
+asio::awaitable<void> Replayer::run() {
+    auto& s = *state_;
+    s.report.dry_run = s.options.dry_run;
+    s.ticket_slots = http::AsyncSemaphore::create(co_await asio::this_coro::executor,
+                                                  s.options.tickets_in_flight);
+    co_await s.users();
+    co_await s.projects();
+    auto stats = s.client.stats();
+    for (const auto& [method, n] : stats.requests_by_method)
+        s.report.requests += n;
+    s.report.writes = stats.writes;
+    s.report.passwords = s.passwords.generated();
+}
+
+}  // namespace smartq::sync::restore

@@ -1,0 +1,87 @@
+#include "sync/restore/restore.hpp"
+
+#include <spdlog/spdlog.h>
+
+#include "store/account_lock.hpp"
+#include "store/blob_store.hpp"
+#include "store/replica.hpp"
+#include "store/sqlite.hpp"
+#include "sync/account_sync.hpp"
+#include "sync/restore/id_map.hpp"
+#include "sync/restore/passwords.hpp"
+#include "sync/restore/plan.hpp"
+#include "sync/restore/replayer.hpp"
+#include "sync/verify/read_back.hpp"
+
+namespace smartq::sync::restore {
+namespace asio = boost::asio;
+
+namespace {
+
+bool source_has_user(store::Replica& replica, const std::string& email) {
+    auto rows = replica.query("SELECT 1 FROM users WHERE deleted_at IS NULL AND email = " +
+                              store::sqlite::quote_literal(email));
+    return !rows.rows.empty();
+}
+
+// The one place the restore reads the target back (a read-only sync into a
+// scratch replica) and compares it with the source. The comparison is of the
+// source's live objects, so a restore --at a past run is not verified.
+asio::awaitable<void> verify(const config::AccountConfig& from, const config::AccountConfig& to,
+                             store::Replica& replica, const Scope& scope, Report& report) {
+    if (!scope.at.empty()) {
+        report.problem("not verified: a restore --at a past time is not compared with the replica");
+        co_return;
+    }
+    verify::CompareScope compare;
+    compare.projects = scope.projects;
+    compare.tickets = scope.tickets;
+    if (!source_has_user(replica, to.login))
+        compare.ignored_target_users.push_back(to.login);
+    auto scratch = from.data_dir / ("restore-verify-" + to.name);
+    std::filesystem::remove_all(scratch);
+    report.differences = co_await verify::verify_against(to, replica, compare, scratch);
+    std::filesystem::remove_all(scratch);
+}
+
+}  // namespace
+
+bool same_account(const config::AccountConfig& from, const config::AccountConfig& to) {
+    return from.name == to.name || from.url == to.url;
+}
+
+asio::awaitable<Report> restore_account(const config::AccountConfig& from,
+                                        const config::AccountConfig& to, RestoreOptions options) {
+    if (same_account(from, to) && !options.into_source)
+        throw RestoreRefused("the target " + to.name + " is the account " + from.name +
+                             " backs up; pass --into-source to restore what is missing there");
+    store::AccountLock lock(from.data_dir / "lock", from.name);
+    auto replica = store::Replica::open(replica_path(from), table_specs(), store::Mode::ReadWrite);
+    store::BlobStore blobs(blobs_path(from));
+    std::optional<PlanReader> plan;
+    try {
+        plan.emplace(replica, options.scope);
+    } catch (const std::invalid_argument& error) {
+        throw RestoreRefused(error.what());
+    }
+    UserPasswords passwords(options.user_password_file, options.passwords_out);
+    auto executor = co_await asio::this_coro::executor;
+    http::ApiClient client(executor, http::parse_url(to.url), credentials(to),
+                           options.dry_run ? http::Access::ReadOnly : http::Access::ReadWrite,
+                           client_options(to));
+    // The id map is per target account: a restore into another one starts afresh.
+    IdMap ids(replica, to.url + " " + to.name);
+    Report report;
+    ReplayOptions replay;
+    replay.dry_run = options.dry_run;
+    replay.into_source = options.into_source;
+    replay.annotate_authors = options.annotate_authors;
+    spdlog::info("restoring {} into {}{}", from.name, to.name, options.dry_run ? " (dry run)" : "");
+    Replayer replayer(client, *plan, ids, blobs, passwords, replay, report);
+    co_await replayer.run();
+    if (!options.dry_run)
+        co_await verify(from, to, replica, options.scope, report);
+    co_return report;
+}
+
+}  // namespace smartq::sync::restore

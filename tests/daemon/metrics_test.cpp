@@ -1,0 +1,111 @@
+#include <utility>
+
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/post.hpp>
+#include <doctest/doctest.h>
+
+#include <thread>
+
+#include "daemon/metrics.hpp"
+#include "support/http_client.hpp"
+
+using namespace smartq;
+using namespace std::chrono_literals;
+
+namespace {
+
+store::RunInfo run_with(std::int64_t requests, std::int64_t bytes, store::RunStatus status) {
+    store::RunInfo run;
+    run.status = status;
+    run.requests = requests;
+    run.bytes = bytes;
+    run.records["tickets"] = {3, 1, 10, 2};
+    run.records["users"] = {1, 0, 4, 0};
+    return run;
+}
+
+bool contains(const std::string& text, const std::string& part) {
+    return text.find(part) != std::string::npos;
+}
+
+}  // namespace
+
+TEST_CASE("runs, failures, records, bytes, requests, duration and last success are rendered per account") {
+    daemon::Metrics metrics;
+    auto ended = std::chrono::system_clock::from_time_t(1700000000);
+    metrics.record_run("acme", run_with(20, 5000, store::RunStatus::Ok), store::RunStatus::Ok, 2.5s, ended);
+    metrics.record_run("acme", run_with(5, 100, store::RunStatus::Failed), store::RunStatus::Failed, 1s,
+                       ended + 60s);
+    metrics.record_run("beta", std::nullopt, store::RunStatus::Failed, 0.25s, ended);
+    auto text = metrics.render();
+    CHECK(contains(text, "# TYPE smartq_runs_total counter\n"));
+    CHECK(contains(text, "smartq_runs_total{account=\"acme\"} 2\n"));
+    CHECK(contains(text, "smartq_run_failures_total{account=\"acme\"} 1\n"));
+    CHECK(contains(text, "smartq_records_total{account=\"acme\",change=\"inserted\"} 8\n"));
+    CHECK(contains(text, "smartq_records_total{account=\"acme\",change=\"unchanged\"} 28\n"));
+    CHECK(contains(text, "smartq_records_total{account=\"acme\",change=\"deleted\"} 4\n"));
+    CHECK(contains(text, "smartq_received_bytes_total{account=\"acme\"} 5100\n"));
+    CHECK(contains(text, "smartq_requests_total{account=\"acme\"} 25\n"));
+    CHECK(contains(text, "smartq_last_run_duration_seconds{account=\"acme\"} 1.000\n"));
+    CHECK(contains(text, "smartq_last_success_timestamp_seconds{account=\"acme\"} 1700000000\n"));
+    CHECK(contains(text, "smartq_runs_total{account=\"beta\"} 1\n"));
+    CHECK(contains(text, "smartq_run_failures_total{account=\"beta\"} 1\n"));
+    CHECK_FALSE(contains(text, "smartq_last_success_timestamp_seconds{account=\"beta\"}"));
+    CHECK(contains(text, "smartq_sync_running{account=\"beta\"} 0\n"));
+}
+
+TEST_CASE("an interrupted run is neither a failure nor a success") {
+    daemon::Metrics metrics;
+    metrics.record_run("acme", std::nullopt, store::RunStatus::Interrupted, 1s, std::chrono::system_clock::now());
+    CHECK(metrics.accounts().at("acme").runs == 1);
+    CHECK(metrics.accounts().at("acme").failures == 0);
+    CHECK_FALSE(metrics.accounts().at("acme").last_success_unix.has_value());
+}
+
+TEST_CASE("label values are escaped and forgotten accounts disappear") {
+    daemon::Metrics metrics;
+    metrics.set_running("a\"b\\c", true);
+    CHECK(contains(metrics.render(), "smartq_sync_running{account=\"a\\\"b\\\\c\"} 1\n"));
+    metrics.forget("a\"b\\c");
+    CHECK_FALSE(contains(metrics.render(), "a\\\"b"));
+}
+
+TEST_CASE("the listener serves GET and HEAD /metrics and refuses the rest") {
+    boost::asio::io_context io;
+    daemon::Metrics metrics;
+    metrics.set_running("acme", true);
+    daemon::MetricsServer server(io.get_executor(), "127.0.0.1:0", metrics);
+    std::thread thread([&] { io.run(); });
+    auto port = server.port();
+
+    auto ok = test::http(port, "GET", "/metrics");
+    CHECK(ok.status == 200);
+    CHECK(ok.header("Content-Type") == "text/plain; version=0.0.4; charset=utf-8");
+    CHECK(contains(ok.body, "smartq_sync_running{account=\"acme\"} 1\n"));
+    CHECK(test::http(port, "GET", "/metrics?x=1").status == 200);
+    auto head = test::http(port, "HEAD", "/metrics");
+    CHECK(head.status == 200);
+    CHECK(head.body.empty());
+    CHECK(test::http(port, "GET", "/").status == 404);
+    CHECK(test::http(port, "POST", "/metrics", {}, "x").status == 405);
+    test::HttpConnection garbage(port);
+    CHECK(garbage.raw("nonsense\r\n\r\n").status == 400);
+    test::HttpConnection huge(port);
+    CHECK(huge.raw("GET /metrics HTTP/1.1\r\nX: " + std::string(10000, 'a') + "\r\n\r\n").status == 0);
+
+    boost::asio::post(io, [&] { server.stop(); });
+    thread.join();
+}
+
+TEST_CASE("a listen address that cannot be used is refused with the address") {
+    boost::asio::io_context io;
+    daemon::Metrics metrics;
+    for (const char* bad : {"localhost:9464", "127.0.0.1", "127.0.0.1:99999", "127.0.0.1:http", "127.0.0.1:", "[::1:9464"}) {
+        CAPTURE(bad);
+        CHECK_THROWS_AS(daemon::MetricsServer(io.get_executor(), bad, metrics), std::runtime_error);
+    }
+    daemon::MetricsServer first(io.get_executor(), "127.0.0.1:0", metrics);
+    auto taken = "127.0.0.1:" + std::to_string(first.port());
+    CHECK_THROWS_WITH_AS(daemon::MetricsServer(io.get_executor(), taken, metrics),
+                         doctest::Contains(taken.c_str()), std::runtime_error);
+}

@@ -1,0 +1,161 @@
+// Incremental syncs: after every run the replica's live rows equal the
+// account; deletions become tombstones with history; a run with no change is
+// cheap; a run killed at any moment leaves a sound replica and misses nothing.
+#include <doctest/doctest.h>
+
+#include <csignal>
+
+#include <random>
+#include <thread>
+
+#include "backup_env.hpp"
+#include "replica_check.hpp"
+#include "store/replica.hpp"
+#include "sync/resources.hpp"
+
+using namespace smartq;
+using namespace smartq::test;
+
+namespace {
+
+sandbox::ServerOptions small_account() {
+    sandbox::ServerOptions options;
+    options.size = sandbox::Size::Small;
+    options.seed = 21;
+    return options;
+}
+
+void check_exact_copy(const SandboxFixture& sandbox, const BackupEnv& env) {
+    auto dump = sandbox.admin("GET", "dump");
+    REQUIRE(dump.status == 200);
+    auto problems = replica_vs_dump(env.replica(), dump.body, env.blobs(), true);
+    CHECK_MESSAGE(problems.empty(), problems.size() << " difference(s), first: "
+                                                    << (problems.empty() ? "" : problems.front()));
+}
+
+void mutate(const SandboxFixture& sandbox, int seed, int count) {
+    auto response = sandbox.admin("POST", "mutate?seed=" + std::to_string(seed) + "&count=" + std::to_string(count));
+    REQUIRE(response.status == 200);
+}
+
+store::QueryResult query(const BackupEnv& env, const std::string& sql) {
+    auto replica = store::Replica::open(env.replica(), sync::table_specs(), store::Mode::ReadOnly);
+    return replica.query(sql);
+}
+
+std::int64_t scalar(const BackupEnv& env, const std::string& sql) {
+    return std::get<std::int64_t>(query(env, sql).rows[0][0]);
+}
+
+}  // namespace
+
+TEST_CASE("incremental syncs follow every kind of change, tombstone deletions and keep history") {
+    SandboxFixture sandbox(small_account());
+    BackupEnv env;
+    env.configure({{.port = sandbox.port()}});
+    REQUIRE(env.run({"sync"}).code == 0);
+    for (int round = 1; round <= 3; ++round) {
+        CAPTURE(round);
+        mutate(sandbox, round, 60);
+        auto result = env.run({"sync"});
+        INFO(result.err);
+        REQUIRE(result.code == 0);
+        check_exact_copy(sandbox, env);
+    }
+    auto runs = store::Replica::open(env.replica(), sync::table_specs(), store::Mode::ReadOnly).runs(10);
+    CHECK(runs.front().kind == store::RunKind::Incremental);
+    CHECK(scalar(env, "SELECT count(*) FROM tickets WHERE deleted_at IS NOT NULL") > 0);
+    CHECK(scalar(env, "SELECT count(*) FROM notes WHERE deleted_at IS NOT NULL") > 0);
+    CHECK(scalar(env, "SELECT count(*) FROM changes WHERE kind = 'delete' AND resource = 'tickets'") > 0);
+    CHECK(scalar(env, "SELECT count(*) FROM changes WHERE kind = 'update' AND resource = 'tickets'") > 0);
+    // A deleted ticket keeps its data and its previous versions.
+    CHECK(scalar(env, "SELECT count(*) FROM tickets t WHERE t.deleted_at IS NOT NULL AND "
+                      "NOT EXISTS (SELECT 1 FROM history h WHERE h.resource = 'tickets' AND h.key = CAST(t.id AS TEXT))") == 0);
+    // Children of a deleted ticket are tombstoned too, never removed.
+    CHECK(scalar(env, "SELECT count(*) FROM notes n JOIN tickets t ON t.id = n.ticket_id "
+                      "WHERE t.deleted_at IS NOT NULL AND n.deleted_at IS NULL") == 0);
+}
+
+TEST_CASE("a sync with no change costs a few requests per project and rewrites nothing") {
+    SandboxFixture sandbox(small_account());
+    BackupEnv env;
+    env.configure({{.port = sandbox.port()}});
+    REQUIRE(env.run({"sync"}).code == 0);
+    auto full = stats(sandbox).total;
+    auto changes_before = scalar(env, "SELECT count(*) FROM changes");
+    REQUIRE(sandbox.admin("POST", "reset").status == 200);
+    REQUIRE(env.run({"sync"}).code == 0);
+    auto projects = scalar(env, "SELECT count(*) FROM projects");
+    auto requests = stats(sandbox).total;
+    MESSAGE("full sync: " << full << " requests; no-change sync: " << requests << " for " << projects << " projects");
+    CHECK(requests <= 10 * projects + 5);
+    CHECK(requests * 100 <= full * 3);
+    CHECK(scalar(env, "SELECT count(*) FROM changes") == changes_before);
+}
+
+TEST_CASE("a deep sweep finds a silent note edit and downloads nothing again") {
+    SandboxFixture sandbox(small_account());
+    BackupEnv env;
+    env.configure({{.port = sandbox.port()}});
+    REQUIRE(env.run({"sync"}).code == 0);
+    auto response = sandbox.admin("POST", "mutate?seed=9&count=40&silent=1");
+    REQUIRE(response.status == 200);
+    REQUIRE(env.run({"sync"}).code == 0);
+    REQUIRE(sandbox.admin("POST", "reset").status == 200);
+    auto result = env.run({"sync", "--deep"});
+    INFO(result.err);
+    REQUIRE(result.code == 0);
+    check_exact_copy(sandbox, env);
+    auto s = stats(sandbox);
+    auto new_files = scalar(env, "SELECT count(*) FROM files WHERE seen_run = (SELECT max(id) FROM runs)");
+    CHECK(s.by_route["GET /projects/{id}/tickets/{id}/notes/{id}/files/{id}/download"] <= new_files);
+}
+
+TEST_CASE("a sweep that would mark most of the account deleted marks nothing without confirmation") {
+    SandboxFixture sandbox(small_account());
+    sandbox::ServerOptions empty_options;
+    empty_options.size = sandbox::Size::Empty;
+    SandboxFixture empty(empty_options);
+    BackupEnv env;
+    env.configure({{.port = sandbox.port()}});
+    REQUIRE(env.run({"sync"}).code == 0);
+    auto live = scalar(env, "SELECT count(*) FROM tickets WHERE deleted_at IS NULL");
+
+    env.configure({{.port = empty.port()}});  // the same account now answers empty lists
+    auto refused = env.run({"sync"});
+    CHECK(refused.code == 65);
+    CHECK(refused.err.find("--confirm-deletions") != std::string::npos);
+    CHECK(scalar(env, "SELECT count(*) FROM tickets WHERE deleted_at IS NULL") == live);
+    CHECK(scalar(env, "SELECT count(*) FROM users WHERE deleted_at IS NOT NULL") == 0);
+
+    auto confirmed = env.run({"sync", "--confirm-deletions"});
+    INFO(confirmed.err);
+    CHECK(confirmed.code == 0);
+    CHECK(scalar(env, "SELECT count(*) FROM projects WHERE deleted_at IS NULL") == 0);
+    CHECK(scalar(env, "SELECT count(*) FROM tickets WHERE deleted_at IS NULL") == 0);
+    CHECK(scalar(env, "SELECT count(*) FROM tickets") == live);
+}
+
+TEST_CASE("incremental runs killed at random moments leave a sound replica and miss no change") {
+    auto options = small_account();
+    options.faults.latency_ms = 1;
+    SandboxFixture sandbox(options);
+    BackupEnv env;
+    env.configure({{.port = sandbox.port()}});
+    REQUIRE(env.run({"sync"}).code == 0);
+    std::mt19937 random(4);
+    for (int round = 0; round < 5; ++round) {
+        CAPTURE(round);
+        mutate(sandbox, 100 + round, 40);
+        auto child = env.start({"sync"});
+        std::this_thread::sleep_for(std::chrono::milliseconds(random() % 400));
+        child->kill(SIGKILL);
+        REQUIRE(child->wait(std::chrono::seconds(10)));
+        auto replica = store::Replica::open(env.replica(), sync::table_specs(), store::Mode::ReadOnly);
+        CHECK(replica.integrity_check().empty());
+    }
+    auto result = env.run({"sync"});
+    INFO(result.err);
+    REQUIRE(result.code == 0);
+    check_exact_copy(sandbox, env);
+}
