@@ -21,6 +21,7 @@ struct SyncArgs {
 struct QueryArgs {
     std::string account;
     std::string format = "table";
+    std::string at;  // TIME: the resource tables show the account as it was then
     std::string sql;
 };
 

@@ -2,6 +2,7 @@
 // notifications and the metrics listener around one io_context.
 #include <utility>
 
+#include <spdlog/spdlog.h>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
 #include <boost/asio/io_context.hpp>
@@ -9,7 +10,6 @@
 #include <boost/asio/signal_set.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/use_awaitable.hpp>
-#include <spdlog/spdlog.h>
 
 #include <cstring>
 #include <memory>
@@ -30,11 +30,13 @@ constexpr auto stop_grace = std::chrono::seconds(20);
 
 class Daemon {
   public:
-    Daemon(asio::io_context& io, const DaemonArgs& args, const std::function<config::Config()>& reload)
+    Daemon(asio::io_context& io, const DaemonArgs& args,
+           const std::function<config::Config()>& reload)
         : io_(io),
           args_(args),
           reload_(reload),
-          scheduler_(io.get_executor(), metrics_, [this] { notifier_.status(scheduler_.describe()); }),
+          scheduler_(io.get_executor(), metrics_,
+                     [this] { notifier_.status(scheduler_.describe()); }),
           signals_(io, SIGINT, SIGTERM, SIGHUP),
           watchdog_(io),
           deadline_(io) {}
@@ -57,8 +59,10 @@ class Daemon {
     // configuration leaves the running one whole.
     void apply(const config::Config& config) {
         std::vector<config::AccountConfig> accounts;
-        for (const auto* account : select_accounts(config, args_.accounts)) accounts.push_back(*account);
-        if (config.metrics_listen != metrics_address_) listen(config.metrics_listen);
+        for (const auto* account : select_accounts(config, args_.accounts))
+            accounts.push_back(*account);
+        if (config.metrics_listen != metrics_address_)
+            listen(config.metrics_listen);
         spdlog::default_logger()->set_level(spdlog::level::from_str(config.log_level));
         scheduler_.apply(accounts, config.max_requests_in_flight);
         accounts_ = accounts.size();
@@ -79,18 +83,21 @@ class Daemon {
 
     void wait_for_signal() {
         signals_.async_wait([this](boost::system::error_code ec, int signal) {
-            if (ec) return;
+            if (ec)
+                return;
             if (signal == SIGHUP) {
                 reload();
             } else {
                 stop(signal);
             }
-            if (!finished_) wait_for_signal();
+            if (!finished_)
+                wait_for_signal();
         });
     }
 
     void reload() {
-        if (stopping_) return;
+        if (stopping_)
+            return;
         notifier_.reloading();
         spdlog::info("reloading the configuration");
         try {
@@ -115,8 +122,10 @@ class Daemon {
         notifier_.status("stopping");
         deadline_.expires_after(stop_grace);
         deadline_.async_wait([this](boost::system::error_code ec) {
-            if (ec) return;
-            spdlog::error("a sync did not stop within {} s; leaving it unfinished", stop_grace.count());
+            if (ec)
+                return;
+            spdlog::error("a sync did not stop within {} s; leaving it unfinished",
+                          stop_grace.count());
             forced_ = true;
             io_.stop();
         });

@@ -84,6 +84,8 @@ int main(int argc, char** argv) {
     query->add_option("--account", query_args.account, "the account (default: the only one)");
     query->add_option("--format", query_args.format, "table, csv or json")
         ->check(CLI::IsMember({"table", "csv", "json"}));
+    query->add_option("--at", query_args.at,
+                      "see the resource tables as they were at TIME (YYYY-MM-DD HH:MM:SS or ISO 8601)");
     query->add_option("SQL", query_args.sql, "one SQL statement")->required();
 
     daemon::VerifyArgs verify_args;

@@ -1,5 +1,7 @@
 #include "daemon/metrics.hpp"
 
+#include <fmt/format.h>
+#include <spdlog/spdlog.h>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
 #include <boost/asio/ip/tcp.hpp>
@@ -8,8 +10,6 @@
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/asio/write.hpp>
-#include <fmt/format.h>
-#include <spdlog/spdlog.h>
 
 #include <charconv>
 #include <stdexcept>
@@ -19,16 +19,19 @@ namespace asio = boost::asio;
 using asio::ip::tcp;
 
 void Metrics::record_run(const std::string& account, const std::optional<store::RunInfo>& run,
-                         store::RunStatus status,
-                         std::chrono::duration<double> duration,
+                         store::RunStatus status, std::chrono::duration<double> duration,
                          std::chrono::system_clock::time_point ended) {
     auto& m = accounts_[account];
     bool ok = status == store::RunStatus::Ok;
     ++m.runs;
-    if (!ok && status != store::RunStatus::Interrupted) ++m.failures;
+    if (!ok && status != store::RunStatus::Interrupted)
+        ++m.failures;
     m.last_duration_seconds = duration.count();
-    if (ok) m.last_success_unix = std::chrono::duration_cast<std::chrono::seconds>(ended.time_since_epoch()).count();
-    if (!run) return;
+    if (ok)
+        m.last_success_unix =
+            std::chrono::duration_cast<std::chrono::seconds>(ended.time_since_epoch()).count();
+    if (!run)
+        return;
     m.requests += static_cast<std::uint64_t>(run->requests);
     m.bytes += static_cast<std::uint64_t>(run->bytes);
     for (const auto& [resource, counts] : run->records) {
@@ -39,9 +42,13 @@ void Metrics::record_run(const std::string& account, const std::optional<store::
     }
 }
 
-void Metrics::set_running(const std::string& account, bool running) { accounts_[account].running = running; }
+void Metrics::set_running(const std::string& account, bool running) {
+    accounts_[account].running = running;
+}
 
-void Metrics::forget(const std::string& account) { accounts_.erase(account); }
+void Metrics::forget(const std::string& account) {
+    accounts_.erase(account);
+}
 
 namespace {
 
@@ -49,7 +56,8 @@ namespace {
 std::string label(std::string_view value) {
     std::string out;
     for (char c : value) {
-        if (c == '\\' || c == '"') out += '\\';
+        if (c == '\\' || c == '"')
+            out += '\\';
         out += c == '\n' ? std::string("\\n") : std::string(1, c);
     }
     return out;
@@ -62,7 +70,8 @@ struct Family {
 };
 
 void header(std::string& out, const Family& family) {
-    out += fmt::format("# HELP {} {}\n# TYPE {} {}\n", family.name, family.help, family.name, family.type);
+    out += fmt::format("# HELP {} {}\n# TYPE {} {}\n", family.name, family.help, family.name,
+                       family.type);
 }
 
 }  // namespace
@@ -73,7 +82,8 @@ std::string Metrics::render() const {
         header(out, family);
         for (const auto& [name, m] : accounts_) {
             auto value = value_of(m);
-            if (value) out += fmt::format("{}{{account=\"{}\"}} {}\n", family.name, label(name), *value);
+            if (value)
+                out += fmt::format("{}{{account=\"{}\"}} {}\n", family.name, label(name), *value);
         }
     };
     using Value = std::optional<std::string>;
@@ -81,10 +91,12 @@ std::string Metrics::render() const {
          [](const AccountMetrics& m) -> Value { return std::to_string(m.runs); });
     each({"smartq_run_failures_total", "counter", "Sync runs that did not complete."},
          [](const AccountMetrics& m) -> Value { return std::to_string(m.failures); });
-    header(out, {"smartq_records_total", "counter", "Records stored by sync runs, by kind of change."});
+    header(out,
+           {"smartq_records_total", "counter", "Records stored by sync runs, by kind of change."});
     for (const auto& [name, m] : accounts_) {
         for (const auto& [change, n] : m.records) {
-            out += fmt::format("smartq_records_total{{account=\"{}\",change=\"{}\"}} {}\n", label(name), change, n);
+            out += fmt::format("smartq_records_total{{account=\"{}\",change=\"{}\"}} {}\n",
+                               label(name), change, n);
         }
     }
     each({"smartq_received_bytes_total", "counter", "Bytes received from the smartQ API."},
@@ -92,10 +104,13 @@ std::string Metrics::render() const {
     each({"smartq_requests_total", "counter", "Requests sent to the smartQ API."},
          [](const AccountMetrics& m) -> Value { return std::to_string(m.requests); });
     each({"smartq_last_run_duration_seconds", "gauge", "How long the last run took."},
-         [](const AccountMetrics& m) -> Value { return fmt::format("{:.3f}", m.last_duration_seconds); });
+         [](const AccountMetrics& m) -> Value {
+             return fmt::format("{:.3f}", m.last_duration_seconds);
+         });
     each({"smartq_last_success_timestamp_seconds", "gauge", "When the last successful run ended."},
          [](const AccountMetrics& m) -> Value {
-             if (!m.last_success_unix) return std::nullopt;
+             if (!m.last_success_unix)
+                 return std::nullopt;
              return std::to_string(*m.last_success_unix);
          });
     each({"smartq_sync_running", "gauge", "1 while a run of the account is in progress."},
@@ -104,7 +119,8 @@ std::string Metrics::render() const {
 }
 
 struct MetricsServer::Impl : std::enable_shared_from_this<Impl> {
-    Impl(asio::any_io_executor executor, const Metrics& metrics) : acceptor(executor), metrics(metrics) {}
+    Impl(asio::any_io_executor executor, const Metrics& metrics)
+        : acceptor(executor), metrics(metrics) {}
 
     asio::awaitable<void> accept_loop();
     asio::awaitable<void> serve(tcp::socket socket);
@@ -121,12 +137,15 @@ constexpr auto request_deadline = std::chrono::seconds(5);
 
 tcp::endpoint parse_endpoint(const std::string& address) {
     auto colon = address.rfind(':');
-    if (colon == std::string::npos) throw std::runtime_error("'" + address + "' is not HOST:PORT");
+    if (colon == std::string::npos)
+        throw std::runtime_error("'" + address + "' is not HOST:PORT");
     auto host = address.substr(0, colon);
-    if (host.size() >= 2 && host.front() == '[' && host.back() == ']') host = host.substr(1, host.size() - 2);
+    if (host.size() >= 2 && host.front() == '[' && host.back() == ']')
+        host = host.substr(1, host.size() - 2);
     boost::system::error_code ec;
     auto ip = asio::ip::make_address(host, ec);
-    if (ec) throw std::runtime_error("'" + host + "' is not an IP address");
+    if (ec)
+        throw std::runtime_error("'" + host + "' is not an IP address");
     auto digits = std::string_view(address).substr(colon + 1);
     unsigned short port = 0;
     auto [end, error] = std::from_chars(digits.data(), digits.data() + digits.size(), port);
@@ -136,12 +155,13 @@ tcp::endpoint parse_endpoint(const std::string& address) {
     return {ip, port};
 }
 
-std::string response(unsigned status, std::string_view reason, std::string_view type, const std::string& body,
-                     bool head) {
+std::string response(unsigned status, std::string_view reason, std::string_view type,
+                     const std::string& body, bool head) {
     auto text = fmt::format(
-        "HTTP/1.1 {} {}\r\nContent-Type: {}\r\nContent-Length: {}\r\nConnection: close\r\n\r\n", status,
-        reason, type, body.size());
-    if (!head) text += body;
+        "HTTP/1.1 {} {}\r\nContent-Type: {}\r\nContent-Length: {}\r\nConnection: close\r\n\r\n",
+        status, reason, type, body.size());
+    if (!head)
+        text += body;
     return text;
 }
 
@@ -159,8 +179,10 @@ std::string MetricsServer::Impl::answer(const std::string& request) const {
     auto target = line.substr(first_space + 1, second_space - first_space - 1);
     target = target.substr(0, target.find('?'));
     bool head = method == "HEAD";
-    if (method != "GET" && !head) return response(405, "Method Not Allowed", "text/plain", "GET only\n", false);
-    if (target != "/metrics") return response(404, "Not Found", "text/plain", "try /metrics\n", head);
+    if (method != "GET" && !head)
+        return response(405, "Method Not Allowed", "text/plain", "GET only\n", false);
+    if (target != "/metrics")
+        return response(404, "Not Found", "text/plain", "try /metrics\n", head);
     return response(200, "OK", "text/plain; version=0.0.4; charset=utf-8", metrics.render(), head);
 }
 
@@ -169,15 +191,17 @@ asio::awaitable<void> MetricsServer::Impl::serve(tcp::socket socket) {
     // A client that sends nothing must not hold its socket forever.
     asio::steady_timer deadline(socket.get_executor(), request_deadline);
     deadline.async_wait([&socket](boost::system::error_code ec) {
-        if (!ec) socket.close();
+        if (!ec)
+            socket.close();
     });
     std::string request;  // a request larger than max_request_bytes is closed unanswered
     boost::system::error_code ec;
-    co_await asio::async_read_until(socket, asio::dynamic_buffer(request, max_request_bytes), "\r\n\r\n",
-                                    asio::redirect_error(asio::use_awaitable, ec));
+    co_await asio::async_read_until(socket, asio::dynamic_buffer(request, max_request_bytes),
+                                    "\r\n\r\n", asio::redirect_error(asio::use_awaitable, ec));
     if (!ec) {
         auto text = answer(request);
-        co_await asio::async_write(socket, asio::buffer(text), asio::redirect_error(asio::use_awaitable, ec));
+        co_await asio::async_write(socket, asio::buffer(text),
+                                   asio::redirect_error(asio::use_awaitable, ec));
     }
     deadline.cancel();
     socket.shutdown(tcp::socket::shutdown_both, ec);
@@ -189,7 +213,8 @@ asio::awaitable<void> MetricsServer::Impl::accept_loop() {
     while (acceptor.is_open()) {
         boost::system::error_code ec;
         auto socket = co_await acceptor.async_accept(asio::redirect_error(asio::use_awaitable, ec));
-        if (ec == asio::error::operation_aborted || !acceptor.is_open()) co_return;
+        if (ec == asio::error::operation_aborted || !acceptor.is_open())
+            co_return;
         if (ec) {
             spdlog::warn("metrics: accept failed: {}", ec.message());
             continue;
@@ -198,22 +223,31 @@ asio::awaitable<void> MetricsServer::Impl::accept_loop() {
     }
 }
 
-MetricsServer::MetricsServer(asio::any_io_executor executor, const std::string& address, const Metrics& metrics)
+MetricsServer::MetricsServer(asio::any_io_executor executor, const std::string& address,
+                             const Metrics& metrics)
     : impl_(std::make_shared<Impl>(executor, metrics)) {
     auto endpoint = parse_endpoint(address);
     boost::system::error_code ec;
     impl_->acceptor.open(endpoint.protocol(), ec);
-    if (!ec) impl_->acceptor.set_option(tcp::acceptor::reuse_address(true), ec);
-    if (!ec) impl_->acceptor.bind(endpoint, ec);
-    if (!ec) impl_->acceptor.listen(asio::socket_base::max_listen_connections, ec);
-    if (ec) throw std::runtime_error("cannot listen on " + address + ": " + ec.message());
+    if (!ec)
+        impl_->acceptor.set_option(tcp::acceptor::reuse_address(true), ec);
+    if (!ec)
+        impl_->acceptor.bind(endpoint, ec);
+    if (!ec)
+        impl_->acceptor.listen(asio::socket_base::max_listen_connections, ec);
+    if (ec)
+        throw std::runtime_error("cannot listen on " + address + ": " + ec.message());
     asio::co_spawn(executor, impl_->accept_loop(), asio::detached);
     spdlog::info("metrics: serving http://{}/metrics", address);
 }
 
-MetricsServer::~MetricsServer() { stop(); }
+MetricsServer::~MetricsServer() {
+    stop();
+}
 
-std::uint16_t MetricsServer::port() const { return impl_->acceptor.local_endpoint().port(); }
+std::uint16_t MetricsServer::port() const {
+    return impl_->acceptor.local_endpoint().port();
+}
 
 void MetricsServer::stop() {
     boost::system::error_code ignored;

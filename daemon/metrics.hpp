@@ -19,7 +19,8 @@ namespace smartq::daemon {
 struct AccountMetrics {
     std::uint64_t runs = 0;
     std::uint64_t failures = 0;
-    std::map<std::string, std::uint64_t> records;  // by change: inserted, updated, unchanged, deleted
+    std::map<std::string, std::uint64_t>
+        records;  // by change: inserted, updated, unchanged, deleted
     std::uint64_t bytes = 0;
     std::uint64_t requests = 0;
     double last_duration_seconds = 0;
@@ -32,8 +33,7 @@ class Metrics {
     // A finished run: `run` is its row in the runs table when one was written.
     // Ok counts as a success, Interrupted as neither success nor failure.
     void record_run(const std::string& account, const std::optional<store::RunInfo>& run,
-                    store::RunStatus status,
-                    std::chrono::duration<double> duration,
+                    store::RunStatus status, std::chrono::duration<double> duration,
                     std::chrono::system_clock::time_point ended);
     void set_running(const std::string& account, bool running);
     // Forgets an account that left the configuration.

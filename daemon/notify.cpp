@@ -8,13 +8,16 @@
 
 namespace smartq::daemon {
 
-void Notifier::ready() { sd_notify(0, "READY=1"); }
+void Notifier::ready() {
+    sd_notify(0, "READY=1");
+}
 
 void Notifier::status(std::string_view text) {
     // One line: the manager reads the datagram as newline-separated assignments.
     std::string line(text);
     for (auto& c : line) {
-        if (c == '\n') c = ' ';
+        if (c == '\n')
+            c = ' ';
     }
     sd_notify(0, ("STATUS=" + line).c_str());
 }
@@ -26,14 +29,19 @@ void Notifier::reloading() {
     sd_notify(0, fmt::format("RELOADING=1\nMONOTONIC_USEC={}", usec).c_str());
 }
 
-void Notifier::stopping() { sd_notify(0, "STOPPING=1"); }
+void Notifier::stopping() {
+    sd_notify(0, "STOPPING=1");
+}
 
-void Notifier::watchdog() { sd_notify(0, "WATCHDOG=1"); }
+void Notifier::watchdog() {
+    sd_notify(0, "WATCHDOG=1");
+}
 
 std::optional<std::chrono::microseconds> Notifier::watchdog_period() {
     std::uint64_t usec = 0;
     // unset_environment = 0: children (none) and later calls see the same.
-    if (sd_watchdog_enabled(0, &usec) <= 0 || usec == 0) return std::nullopt;
+    if (sd_watchdog_enabled(0, &usec) <= 0 || usec == 0)
+        return std::nullopt;
     return std::chrono::microseconds(usec / 2);
 }
 

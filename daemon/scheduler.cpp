@@ -1,12 +1,12 @@
 #include "daemon/scheduler.hpp"
 
+#include <fmt/format.h>
+#include <spdlog/spdlog.h>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
 #include <boost/asio/redirect_error.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/use_awaitable.hpp>
-#include <fmt/format.h>
-#include <spdlog/spdlog.h>
 
 #include <algorithm>
 #include <random>
@@ -28,7 +28,8 @@ std::chrono::milliseconds jitter_cap(std::chrono::seconds interval) {
 
 std::chrono::seconds backoff_delay(std::chrono::seconds interval, int failures) {
     auto delay = std::min<std::chrono::seconds>(30s, interval);
-    for (int i = 1; i < failures && delay < interval; ++i) delay *= 2;
+    for (int i = 1; i < failures && delay < interval; ++i)
+        delay *= 2;
     return std::min(delay, interval);
 }
 
@@ -39,7 +40,8 @@ bool deep_due(std::optional<system_clock::time_point> last_deep, system_clock::t
 
 std::optional<system_clock::time_point> last_deep_run(const config::AccountConfig& account) {
     auto path = sync::replica_path(account);
-    if (!std::filesystem::exists(path)) return std::nullopt;
+    if (!std::filesystem::exists(path))
+        return std::nullopt;
     auto replica = store::Replica::open(path, sync::table_specs(), store::Mode::ReadOnly);
     // Enough rows for a day of runs every few minutes; an older deep run is overdue anyway.
     for (const auto& run : replica.runs(1000)) {
@@ -61,13 +63,15 @@ std::chrono::milliseconds random_jitter(std::chrono::seconds interval) {
 enum class Outcome { Done, Busy, Interrupted, Failed };
 
 Outcome classify(std::exception_ptr error) {
-    if (!error) return Outcome::Done;
+    if (!error)
+        return Outcome::Done;
     try {
         std::rethrow_exception(error);
     } catch (const store::LockBusy&) {
         return Outcome::Busy;
     } catch (const sync::SyncError& e) {
-        return e.reason() == sync::SyncError::Reason::Interrupted ? Outcome::Interrupted : Outcome::Failed;
+        return e.reason() == sync::SyncError::Reason::Interrupted ? Outcome::Interrupted
+                                                                  : Outcome::Failed;
     } catch (...) {
         return Outcome::Failed;
     }
@@ -79,7 +83,8 @@ std::optional<store::RunInfo> newest_run(const config::AccountConfig& account) {
         auto replica = store::Replica::open(sync::replica_path(account), sync::table_specs(),
                                             store::Mode::ReadOnly);
         auto runs = replica.runs(1);
-        if (!runs.empty()) return runs.front();
+        if (!runs.empty())
+            return runs.front();
     } catch (const std::exception& e) {
         spdlog::warn("{}: cannot read the run log: {}", account.name, e.what());
     }
@@ -87,15 +92,20 @@ std::optional<store::RunInfo> newest_run(const config::AccountConfig& account) {
 }
 
 store::RunStatus row_status(const std::optional<store::RunInfo>& row, Outcome outcome) {
-    if (row) return row->status;
-    if (outcome == Outcome::Done) return store::RunStatus::Ok;
-    return outcome == Outcome::Interrupted ? store::RunStatus::Interrupted : store::RunStatus::Failed;
+    if (row)
+        return row->status;
+    if (outcome == Outcome::Done)
+        return store::RunStatus::Ok;
+    return outcome == Outcome::Interrupted ? store::RunStatus::Interrupted
+                                           : store::RunStatus::Failed;
 }
 
 std::int64_t stored_records(const std::optional<store::RunInfo>& run) {
     std::int64_t total = 0;
-    if (!run) return total;
-    for (const auto& [name, c] : run->records) total += c.inserted + c.updated + c.deleted;
+    if (!run)
+        return total;
+    for (const auto& [name, c] : run->records)
+        total += c.inserted + c.updated + c.deleted;
     return total;
 }
 
@@ -115,18 +125,21 @@ struct Scheduler::Job {
     system_clock::time_point next_run;
 };
 
-Scheduler::Scheduler(asio::any_io_executor executor, Metrics& metrics, std::function<void()> changed)
+Scheduler::Scheduler(asio::any_io_executor executor, Metrics& metrics,
+                     std::function<void()> changed)
     : executor_(std::move(executor)), metrics_(metrics), changed_(std::move(changed)) {}
 
 Scheduler::~Scheduler() = default;
 
 void Scheduler::apply(const std::vector<config::AccountConfig>& accounts, int max_in_flight) {
-    if (stopping_) return;
+    if (stopping_)
+        return;
     in_flight_ = http::AsyncSemaphore::create(executor_, static_cast<std::size_t>(max_in_flight));
     for (auto& [name, job] : jobs_) {
         bool kept = std::any_of(accounts.begin(), accounts.end(),
                                 [&](const config::AccountConfig& a) { return a.name == name; });
-        if (kept || job->retired) continue;
+        if (kept || job->retired)
+            continue;
         spdlog::info("{}: no longer configured; not syncing it any more", name);
         job->retired = true;
         job->timer.cancel();
@@ -149,9 +162,11 @@ void Scheduler::stop(std::function<void()> done) {
     stopped_ = std::move(done);
     for (auto& [name, job] : jobs_) {
         job->timer.cancel();
-        if (job->crawler) job->crawler->request_stop();
+        if (job->crawler)
+            job->crawler->request_stop();
     }
-    if (jobs_.empty() && stopped_) stopped_();
+    if (jobs_.empty() && stopped_)
+        stopped_();
 }
 
 asio::awaitable<void> Scheduler::keep_current(std::shared_ptr<Job> job) {
@@ -166,7 +181,8 @@ asio::awaitable<void> Scheduler::keep_current(std::shared_ptr<Job> job) {
         job->timer.expires_after(job->delay);
         boost::system::error_code ec;
         co_await job->timer.async_wait(asio::redirect_error(asio::use_awaitable, ec));
-        if (stopping_ || job->retired) break;
+        if (stopping_ || job->retired)
+            break;
         co_await run_once(*job);
     }
     job_ended(job->account.name);
@@ -183,7 +199,8 @@ asio::awaitable<void> Scheduler::run_once(Job& job) {
     hooks.started = [&](sync::Crawler& crawler) {
         job.crawler = &crawler;
         began = true;
-        if (stopping_) crawler.request_stop();
+        if (stopping_)
+            crawler.request_stop();
         metrics_.set_running(name, true);
         changed_();
     };
@@ -204,9 +221,11 @@ asio::awaitable<void> Scheduler::run_once(Job& job) {
     switch (outcome) {
         case Outcome::Done:
             job.failures = 0;
-            if (kind != store::RunKind::Incremental) job.last_deep = started;
+            if (kind != store::RunKind::Incremental)
+                job.last_deep = started;
             spdlog::info("{}: {} sync done in {:.1f} s: {} records stored, {} requests", name,
-                         store::to_string(kind), took.count(), stored_records(row), row ? row->requests : 0);
+                         store::to_string(kind), took.count(), stored_records(row),
+                         row ? row->requests : 0);
             delay = std::chrono::duration_cast<std::chrono::milliseconds>(
                 std::max<std::chrono::duration<double>>(account.interval - took, 0s));
             break;
@@ -214,17 +233,20 @@ asio::awaitable<void> Scheduler::run_once(Job& job) {
             spdlog::warn("{}: skipping this round: {}", name, daemon::describe(error).message);
             break;
         case Outcome::Interrupted:
-            spdlog::info("{}: sync stopped after {:.1f} s; what was fetched is committed", name, took.count());
+            spdlog::info("{}: sync stopped after {:.1f} s; what was fetched is committed", name,
+                         took.count());
             break;
         case Outcome::Failed:
             ++job.failures;
             delay = backoff_delay(account.interval, job.failures);
             spdlog::error("{}: sync failed: {}; retrying in {} s (failure {} in a row)", name,
-                          daemon::describe(error).message, std::chrono::duration_cast<std::chrono::seconds>(delay).count(),
+                          daemon::describe(error).message,
+                          std::chrono::duration_cast<std::chrono::seconds>(delay).count(),
                           job.failures);
             break;
     }
-    if (outcome != Outcome::Busy) metrics_.record_run(name, row, row_status(row, outcome), took, ended);
+    if (outcome != Outcome::Busy)
+        metrics_.record_run(name, row, row_status(row, outcome), took, ended);
     job.delay = delay + random_jitter(account.interval);
     job.next_run = system_clock::now() + job.delay;
     if (!stopping_) {
@@ -239,11 +261,13 @@ asio::awaitable<void> Scheduler::run_once(Job& job) {
 
 void Scheduler::job_ended(const std::string& name) {
     auto it = jobs_.find(name);
-    if (it == jobs_.end()) return;
+    if (it == jobs_.end())
+        return;
     remove_scheduled_run(it->second->account.data_dir);
     metrics_.forget(name);
     jobs_.erase(it);
-    if (stopping_ && jobs_.empty() && stopped_) stopped_();
+    if (stopping_ && jobs_.empty() && stopped_)
+        stopped_();
 }
 
 std::string Scheduler::describe() const {
@@ -251,14 +275,18 @@ std::string Scheduler::describe() const {
     const Job* next = nullptr;
     for (const auto& [name, job] : jobs_) {
         if (job->crawler) {
-            running.push_back(fmt::format("{} ({} records)", name, job->crawler->progress().total_records()));
+            running.push_back(
+                fmt::format("{} ({} records)", name, job->crawler->progress().total_records()));
         } else if (!job->retired && (!next || job->next_run < next->next_run)) {
             next = job.get();
         }
     }
-    if (stopping_) return "stopping";
-    std::string text = running.empty() ? "idle" : "syncing " + fmt::format("{}", fmt::join(running, ", "));
-    if (next) text += fmt::format("; next: {} at {} UTC", next->account.name, utc_text(next->next_run));
+    if (stopping_)
+        return "stopping";
+    std::string text =
+        running.empty() ? "idle" : "syncing " + fmt::format("{}", fmt::join(running, ", "));
+    if (next)
+        text += fmt::format("; next: {} at {} UTC", next->account.name, utc_text(next->next_run));
     return text;
 }
 

@@ -42,7 +42,8 @@ std::optional<std::chrono::system_clock::time_point> last_deep_run(
 class Scheduler {
   public:
     // `changed` is called whenever a run starts or ends, for STATUS= lines.
-    Scheduler(boost::asio::any_io_executor executor, Metrics& metrics, std::function<void()> changed);
+    Scheduler(boost::asio::any_io_executor executor, Metrics& metrics,
+              std::function<void()> changed);
     ~Scheduler();
     Scheduler(const Scheduler&) = delete;
     Scheduler& operator=(const Scheduler&) = delete;
@@ -68,7 +69,8 @@ class Scheduler {
     boost::asio::any_io_executor executor_;
     Metrics& metrics_;
     std::function<void()> changed_;
-    std::map<std::string, std::shared_ptr<Job>> jobs_;  // by account name, configured or still running
+    std::map<std::string, std::shared_ptr<Job>>
+        jobs_;  // by account name, configured or still running
     std::shared_ptr<http::AsyncSemaphore> in_flight_;
     std::function<void()> stopped_;
     bool stopping_ = false;

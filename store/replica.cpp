@@ -347,11 +347,12 @@ std::string Replica::as_of_sql(const TableSpec& spec, std::string_view time) con
         keys += fmt::format("t.{}, ", quote_identifier(key.name));
     }
     // History intervals never overlap the live current version (see replica.hpp), so the two
-    // halves never yield the same object twice.
+    // halves never yield the same object twice. Names are schema-qualified so that a common
+    // table expression named like the table (query --at) can shadow it.
     return fmt::format(
-        "SELECT {0}t.data FROM {1} t WHERE t.deleted_at IS NULL AND t.changed_at <= {2} "
+        "SELECT {0}t.data FROM main.{1} t WHERE t.deleted_at IS NULL AND t.changed_at <= {2} "
         "UNION ALL "
-        "SELECT {0}h.data FROM {1} t JOIN history h ON h.resource = {3} AND h.key = {4} "
+        "SELECT {0}h.data FROM main.{1} t JOIN main.history h ON h.resource = {3} AND h.key = {4} "
         "WHERE h.valid_from <= {2} AND h.valid_to > {2}",
         keys, quote_identifier(spec.table), at, sqlite::quote_literal(spec.resource),
         schema::key_text_sql(spec, "t"));

@@ -4,10 +4,13 @@
 #include <simdjson.h>
 #include <spdlog/spdlog.h>
 
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/use_awaitable.hpp>
 #include <deque>
 #include <fstream>
 #include <map>
 #include <optional>
+#include <random>
 #include <sstream>
 #include <unordered_map>
 #include <unordered_set>
@@ -185,6 +188,15 @@ Placed created(std::string key) {
     return placed;
 }
 
+// A POST that creates one object: a form, or a file upload.
+struct Write {
+    std::string path;
+    std::string form;
+    std::optional<std::string> file_body;
+    std::string file_name;
+    std::string content_type;
+};
+
 // One project being restored: its target ids and how its fields map.
 struct ProjectRun {
     std::int64_t source_id = 0;
@@ -198,6 +210,7 @@ struct ProjectRun {
 
 struct Replayer::State {
     http::ApiClient& client;
+    http::ApiClient& writer;
     PlanReader& plan;
     IdMap& ids;
     store::BlobStore& blobs;
@@ -207,6 +220,8 @@ struct Replayer::State {
     PageSizes page_sizes;
     std::uint64_t dry_ids = 0;
     std::shared_ptr<http::AsyncSemaphore> ticket_slots;
+    http::RetryPolicy retry;
+    std::mt19937_64 random;  // back-off jitter
 
     // The id map key of a source object: custom fields are per project.
     static std::string map_key(Kind kind, std::int64_t project_id, const std::string& key) {
@@ -238,49 +253,113 @@ struct Replayer::State {
         co_return out;
     }
 
+    bool taken(Kind kind, const std::string& target_key) {
+        return !options.into_source && ids.is_taken(kind, target_key);
+    }
+
+    // What the id map or the target already has for a source object. `existing`
+    // is null when the parent was created just now (nothing can be there yet).
+    std::optional<Placed> existing_object(Kind kind, const std::string& old_key,
+                                          const std::string& natural, TargetIndex* existing,
+                                          const std::string& project) {
+        if (!existing)
+            return std::nullopt;
+        auto mapping = ids.lookup(kind, old_key);
+        if (mapping.state == Mapping::State::Mapped && existing->has(mapping.target_key)) {
+            report.count(kind, Outcome::Matched, project);
+            return found(mapping.target_key);
+        }
+        auto adopted =
+            existing->adopt(natural, [&](const std::string& key) { return taken(kind, key); });
+        if (!adopted)
+            return std::nullopt;
+        if (!options.dry_run)
+            ids.map(kind, old_key, *adopted);
+        report.count(kind, Outcome::Matched, project);
+        return found(*adopted);
+    }
+
     // The heart of idempotence: reuse what the id map or the target already
-    // has, else mark pending, POST, and record the new id. `existing` is null
-    // when the parent was created just now (nothing can be there yet).
+    // has, else create it.
     asio::awaitable<std::optional<Placed>> place(Kind kind, std::string old_key,
                                                  std::string natural, TargetIndex* existing,
-                                                 std::string path, std::string form,
+                                                 Context where, std::string form,
                                                  std::string project) {
-        auto mapping = ids.lookup(kind, old_key);
-        if (mapping.state == Mapping::State::Mapped && existing &&
-            existing->has(mapping.target_key)) {
-            report.count(kind, Outcome::Matched, project);
-            co_return found(mapping.target_key);
-        }
-        if (existing) {
-            auto adopted = existing->adopt(natural, [&](const std::string& key) {
-                return !options.into_source && ids.is_taken(kind, key);
-            });
-            if (adopted) {
-                if (!options.dry_run)
-                    ids.map(kind, old_key, *adopted);
-                report.count(kind, Outcome::Matched, project);
-                co_return found(*adopted);
-            }
-        }
+        if (auto placed = existing_object(kind, old_key, natural, existing, project))
+            co_return placed;
+        Write write;
+        write.path = list_path(resource(kind), where);
+        write.form = std::move(form);
+        auto placed = co_await create(kind, std::move(old_key), std::move(where),
+                                      std::move(natural), std::move(write), std::move(project));
+        co_return placed;
+    }
+
+    // Marks the object pending, POSTs it, and records its new id. A POST whose
+    // answer was lost (5xx, dropped, cut short) may still have created the
+    // object, so before it is sent again the parent `where` is listed and an
+    // unclaimed object of the same natural key is taken as the one created.
+    asio::awaitable<std::optional<Placed>> create(Kind kind, std::string old_key, Context where,
+                                                  std::string natural, Write write,
+                                                  std::string project) {
         if (options.dry_run) {
             report.count(kind, Outcome::Created, project);
             co_return created(fmt::format("dry-{}", ++dry_ids));
         }
         ids.mark_pending(kind, old_key);
-        try {
-            auto answer = co_await client.post_form(path, form);
-            auto key = target_key(kind, answer.data());
-            if (!key)
-                throw wire::WireError(fmt::format("POST {} answered without an id", path));
-            ids.map(kind, old_key, *key);
-            report.count(kind, Outcome::Created, project);
-            co_return created(*key);
-        } catch (const http::HttpError& error) {
-            if (!is_permanent(error))
-                throw;
-            fail(kind, old_key, project, error.what());
+        for (int attempt = 1;; ++attempt) {
+            std::optional<std::string> key;
+            std::optional<http::HttpError> lost;
+            try {
+                key = co_await send(kind, write);
+            } catch (const http::HttpError& error) {
+                lost = error;
+            }
+            if (key) {
+                ids.map(kind, old_key, *key);
+                report.count(kind, Outcome::Created, project);
+                co_return created(*key);
+            }
+            if (is_permanent(*lost)) {
+                fail(kind, old_key, project, lost->what());
+                co_return std::nullopt;
+            }
+            if (attempt >= retry.max_attempts || lost->cls() == http::ErrorClass::AuthRefused)
+                throw *lost;
+            spdlog::debug("{}: {}; looking for the object before sending it again", write.path,
+                          lost->what());
+            auto listed = co_await index(kind, where);
+            auto adopted =
+                listed.adopt(natural, [&](const std::string& k) { return taken(kind, k); });
+            if (adopted) {
+                ids.map(kind, old_key, *adopted);
+                report.count(kind, Outcome::Created, project);
+                co_return created(*adopted);
+            }
+            co_await pause(attempt, *lost);
         }
-        co_return std::nullopt;
+    }
+
+    // One POST through the writer (no retries of its own); the new object's key.
+    asio::awaitable<std::string> send(Kind kind, const Write& write) {
+        std::optional<std::string> key;
+        if (write.file_body) {
+            auto answer = co_await writer.post_file(write.path, write.file_name,
+                                                    write.content_type, *write.file_body);
+            key = target_key(kind, answer.data());
+        } else {
+            auto answer = co_await writer.post_form(write.path, write.form);
+            key = target_key(kind, answer.data());
+        }
+        if (!key)
+            throw wire::WireError(fmt::format("POST {} answered without an id", write.path));
+        co_return *key;
+    }
+
+    asio::awaitable<void> pause(int attempt, const http::HttpError& lost) {
+        auto delay = lost.retry_after().value_or(http::backoff_delay(retry, attempt, random));
+        asio::steady_timer timer(co_await asio::this_coro::executor, delay);
+        co_await timer.async_wait(asio::use_awaitable);
     }
 
     void fail(Kind kind, const std::string& old_key, const std::string& project,
@@ -406,10 +485,10 @@ struct Replayer::State {
         if (!body.empty())
             body += "&";
         body += form.str();
-        std::string path = "/users";
+        Context account;
         std::string no_project;
-        co_await place(Kind::Users, user.key, email, &existing, std::move(path), std::move(body),
-                       std::move(no_project));
+        co_await place(Kind::Users, user.key, email, &existing, std::move(account),
+                       std::move(body), std::move(no_project));
     }
 
     // A password is only made (and written down) for a user that will be created.
@@ -437,11 +516,11 @@ struct Replayer::State {
         ProjectRun run;
         run.source_id = std::stoll(project.key);
         run.name = text_field(json.root, "name");
-        std::string path = "/projects";
+        Context account;
         auto form = writable_form(Kind::Projects, json.root, {});
         auto placed = co_await place(Kind::Projects, project.key,
                                      natural_key(Kind::Projects, json.root), &existing,
-                                     std::move(path), std::move(form), run.name);
+                                     std::move(account), std::move(form), run.name);
         if (!placed)
             co_return;
         run.fresh = placed->fresh;
@@ -478,9 +557,8 @@ struct Replayer::State {
         auto steps = co_await index_unless_fresh(Kind::Steps, run.fresh, run.target);
         auto fields = co_await index_unless_fresh(Kind::CustomFields, run.fresh, run.target);
         auto roles = co_await index_unless_fresh(Kind::Roles, run.fresh, run.target);
-        auto steps_path = list_path(resource(Kind::Steps), run.target);
         auto step_task = [&](SourceObject step) {
-            return simple(Kind::Steps, std::move(step), steps ? &*steps : nullptr, steps_path,
+            return simple(Kind::Steps, std::move(step), steps ? &*steps : nullptr, run.target,
                           run.name);
         };
         co_await each(plan.children(Kind::Steps, source_parent(run)), step_task);
@@ -498,9 +576,9 @@ struct Replayer::State {
 
     // Steps and values: the writable fields as they are.
     asio::awaitable<void> simple(Kind kind, SourceObject source, TargetIndex* existing,
-                                 std::string path, std::string project) {
+                                 Context where, std::string project) {
         Json json(source.data);
-        co_await place(kind, source.key, natural_key(kind, json.root), existing, path,
+        co_await place(kind, source.key, natural_key(kind, json.root), existing, std::move(where),
                        writable_form(kind, json.root, project), project);
     }
 
@@ -509,11 +587,11 @@ struct Replayer::State {
         bool choice = text_field(json.root, "type") == "choice";
         run.choice_fields[field.key] = choice;
         auto key = map_key(Kind::CustomFields, run.source_id, field.key);
-        auto fields_path = list_path(resource(Kind::CustomFields), run.target);
         auto placed = co_await place(Kind::CustomFields, std::move(key),
                                      natural_key(Kind::CustomFields, json.root), existing,
-                                     std::move(fields_path),
-                                     writable_form(Kind::CustomFields, json.root, run.name), run.name);
+                                     run.target,
+                                     writable_form(Kind::CustomFields, json.root, run.name),
+                                     run.name);
         if (!placed || !choice)
             co_return;
         Context target = run.target;
@@ -521,10 +599,9 @@ struct Replayer::State {
         auto values = co_await index_unless_fresh(Kind::CustomFieldValues, placed->fresh, target);
         Parent parent = source_parent(run);
         parent.field_name = field.key;
-        auto path = list_path(resource(Kind::CustomFieldValues), target);
         auto one_value = [&](SourceObject value) {
             return simple(Kind::CustomFieldValues, std::move(value), values ? &*values : nullptr,
-                          path, run.name);
+                          target, run.name);
         };
         co_await each(plan.children(Kind::CustomFieldValues, parent), one_value);
     }
@@ -533,11 +610,11 @@ struct Replayer::State {
     // (every project has one) through PUT roles/default.
     asio::awaitable<void> role_task(ProjectRun& run, SourceObject role, TargetIndex* existing,
                                     std::optional<std::string> default_role) {
-        auto path = list_path(resource(Kind::Roles), run.target);
         if (default_role != role.key || options.into_source) {
-            co_await simple(Kind::Roles, std::move(role), existing, path, run.name);
+            co_await simple(Kind::Roles, std::move(role), existing, run.target, run.name);
             co_return;
         }
+        auto path = list_path(resource(Kind::Roles), run.target);
         Json json(role.data);
         auto form = writable_form(Kind::Roles, json.root, run.name);
         if (options.dry_run) {
@@ -583,9 +660,8 @@ struct Replayer::State {
         auto form = writable_form(Kind::Tickets, json.root, run.name);
         if (!fields.empty())
             form += (form.empty() ? "" : "&") + fields.str();
-        auto tickets_path = list_path(resource(Kind::Tickets), run.target);
         auto placed = co_await place(Kind::Tickets, ticket.key,
-                                     natural_key(Kind::Tickets, json.root), existing, tickets_path,
+                                     natural_key(Kind::Tickets, json.root), existing, run.target,
                                      form, run.name);
         if (!placed)
             co_return;
@@ -596,7 +672,7 @@ struct Replayer::State {
         co_await ticket_children(run, std::stoll(ticket.key), target, placed->fresh);
         bool modify = !options.into_source || placed->fresh;
         if (modify && flag_field(json.root, "archived")) {
-            auto ticket_path = tickets_path + "/" + placed->key;
+            auto ticket_path = list_path(resource(Kind::Tickets), run.target) + "/" + placed->key;
             std::string archive(kArchive);
             co_await put(std::move(ticket_path), std::move(archive));
         }
@@ -624,14 +700,13 @@ struct Replayer::State {
         Json json(task.data);
         wire::FormBuilder form;
         form.add({"task"}, text_field(json.root, "text"));
-        auto path = list_path(resource(Kind::Tasks), target);
         auto placed = co_await place(Kind::Tasks, task.key, natural_key(Kind::Tasks, json.root),
-                                     existing, path, form.str(), run.name);
+                                     existing, target, form.str(), run.name);
         if (!placed)
             co_return;
         bool modify = !options.into_source || placed->fresh || ticket_fresh;
         if (modify && flag_field(json.root, "done")) {
-            auto task_path = path + "/" + placed->key;
+            auto task_path = list_path(resource(Kind::Tasks), target) + "/" + placed->key;
             std::string done(kDone);
             co_await put(std::move(task_path), std::move(done));
         }
@@ -691,9 +766,8 @@ struct Replayer::State {
         // writable_form sent the original text; the annotated one replaces it.
         auto body = options.annotate_authors ? replace_text(form, fixed.str()) : form;
         auto natural = text + '\x1f' + (flag_field(object, "private") ? "1" : "0");
-        auto notes_path = list_path(resource(Kind::Notes), target);
-        auto placed = co_await place(Kind::Notes, note.key, natural, existing,
-                                     std::move(notes_path), body, run.name);
+        auto placed =
+            co_await place(Kind::Notes, note.key, natural, existing, target, body, run.name);
         if (!placed)
             co_return;
         Context note_target = target;
@@ -725,55 +799,27 @@ struct Replayer::State {
         Json json(file.data);
         auto name = text_field(json.root, "name");
         auto natural = name + '\x1f' + std::to_string(file.size.value_or(-1));
-        auto mapping = ids.lookup(Kind::Files, file.key);
-        if (mapping.state == Mapping::State::Mapped && existing &&
-            existing->has(mapping.target_key)) {
-            report.count(Kind::Files, Outcome::Matched, run.name);
+        if (existing_object(Kind::Files, file.key, natural, existing, run.name))
             co_return;
-        }
-        if (existing) {
-            if (auto adopted = existing->adopt(natural, [&](const std::string& key) {
-                    return !options.into_source && ids.is_taken(Kind::Files, key);
-                })) {
-                if (!options.dry_run)
-                    ids.map(Kind::Files, file.key, *adopted);
-                report.count(Kind::Files, Outcome::Matched, run.name);
-                co_return;
-            }
-        }
         if (!file.sha256) {
             skip(Kind::Files, file.key, run.name, "its body '" + name + "' was never downloaded");
             co_return;
         }
-        auto body = read_blob(*file.sha256);
-        if (!body) {
+        Write write;
+        write.file_body = read_blob(*file.sha256);
+        if (!write.file_body) {
             skip(Kind::Files, file.key, run.name,
                  "the stored body of '" + name + "' is missing or damaged");
             co_return;
         }
-        if (options.dry_run) {
-            report.count(Kind::Files, Outcome::Created, run.name);
-            co_return;
-        }
-        auto path = list_path(resource(Kind::Notes), target) + "/" +
-                    std::to_string(target.note_id) + "/filesv2";
-        ids.mark_pending(Kind::Files, file.key);
-        try {
-            auto content_type = text_field(json.root, "content_type");
-            if (content_type.empty())
-                content_type = "application/octet-stream";
-            auto answer = co_await client.post_file(path, name, std::move(content_type),
-                                                    std::move(*body));
-            auto key = target_key(Kind::Files, answer.data());
-            if (!key)
-                throw wire::WireError("POST " + path + " answered without an id");
-            ids.map(Kind::Files, file.key, *key);
-            report.count(Kind::Files, Outcome::Created, run.name);
-        } catch (const http::HttpError& error) {
-            if (!is_permanent(error))
-                throw;
-            fail(Kind::Files, file.key, run.name, error.what());
-        }
+        write.path = list_path(resource(Kind::Notes), target) + "/" +
+                     std::to_string(target.note_id) + "/filesv2";
+        write.file_name = name;
+        write.content_type = text_field(json.root, "content_type");
+        if (write.content_type.empty())
+            write.content_type = "application/octet-stream";
+        co_await create(Kind::Files, file.key, target, std::move(natural), std::move(write),
+                        run.name);
     }
 
     std::optional<std::string> read_blob(const std::string& sha256) {
@@ -789,9 +835,11 @@ struct Replayer::State {
     }
 };
 
-Replayer::Replayer(http::ApiClient& target, PlanReader& plan, IdMap& ids, store::BlobStore& blobs,
-                   UserPasswords& passwords, ReplayOptions options, Report& report)
-    : state_(new State{target, plan, ids, blobs, passwords, options, report, {}, 0, {}}) {}
+Replayer::Replayer(http::ApiClient& reader, http::ApiClient& writer, PlanReader& plan, IdMap& ids,
+                   store::BlobStore& blobs, UserPasswords& passwords, ReplayOptions options,
+                   Report& report)
+    : state_(new State{reader, writer, plan, ids, blobs, passwords, options, report, {}, 0, {}, {},
+                       std::mt19937_64(std::random_device{}())}) {}
 
 Replayer::~Replayer() = default;
 
@@ -802,10 +850,12 @@ asio::awaitable<void> Replayer::run() {
                                                   s.options.tickets_in_flight);
     co_await s.users();
     co_await s.projects();
-    auto stats = s.client.stats();
-    for (const auto& [method, n] : stats.requests_by_method)
-        s.report.requests += n;
-    s.report.writes = stats.writes;
+    for (const auto* client : {&s.client, &s.writer}) {
+        auto stats = client->stats();
+        for (const auto& [method, n] : stats.requests_by_method)
+            s.report.requests += n;
+        s.report.writes += stats.writes;
+    }
     s.report.passwords = s.passwords.generated();
 }
 

@@ -31,8 +31,13 @@ struct ReplayOptions {
 
 class Replayer {
   public:
-    Replayer(http::ApiClient& target, PlanReader& plan, IdMap& ids, store::BlobStore& blobs,
-             UserPasswords& passwords, ReplayOptions options, Report& report);
+    // `reader` lists the target and sends the idempotent PUTs with its own
+    // retries. `writer` sends the POSTs and must not retry (max_attempts 1):
+    // a POST whose answer is lost may have created its object, so the replayer
+    // looks for it in the target before it sends it again.
+    Replayer(http::ApiClient& reader, http::ApiClient& writer, PlanReader& plan, IdMap& ids,
+             store::BlobStore& blobs, UserPasswords& passwords, ReplayOptions options,
+             Report& report);
     ~Replayer();
 
     // Throws HttpError when the target cannot be reached or refuses the

@@ -66,9 +66,16 @@ asio::awaitable<Report> restore_account(const config::AccountConfig& from,
     }
     UserPasswords passwords(options.user_password_file, options.passwords_out);
     auto executor = co_await asio::this_coro::executor;
-    http::ApiClient client(executor, http::parse_url(to.url), credentials(to),
-                           options.dry_run ? http::Access::ReadOnly : http::Access::ReadWrite,
-                           client_options(to));
+    auto access = options.dry_run ? http::Access::ReadOnly : http::Access::ReadWrite;
+    // Two clients, one budget of requests in flight to the target.
+    auto in_flight =
+        http::AsyncSemaphore::create(executor, static_cast<std::size_t>(to.concurrency));
+    http::ApiClient reader(executor, http::parse_url(to.url), credentials(to), access,
+                           client_options(to), in_flight);
+    auto once = client_options(to);
+    once.retry.max_attempts = 1;
+    http::ApiClient writer(executor, http::parse_url(to.url), credentials(to), access,
+                           std::move(once), in_flight);
     // The id map is per target account: a restore into another one starts afresh.
     IdMap ids(replica, to.url + " " + to.name);
     Report report;
@@ -77,7 +84,7 @@ asio::awaitable<Report> restore_account(const config::AccountConfig& from,
     replay.into_source = options.into_source;
     replay.annotate_authors = options.annotate_authors;
     spdlog::info("restoring {} into {}{}", from.name, to.name, options.dry_run ? " (dry run)" : "");
-    Replayer replayer(client, *plan, ids, blobs, passwords, replay, report);
+    Replayer replayer(reader, writer, *plan, ids, blobs, passwords, replay, report);
     co_await replayer.run();
     if (!options.dry_run)
         co_await verify(from, to, replica, options.scope, report);

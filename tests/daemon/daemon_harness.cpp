@@ -23,10 +23,12 @@ NotifySocket::NotifySocket() {
     sockaddr_un address{};
     address.sun_family = AF_UNIX;
     auto path = (dir_ / "notify").string();
-    if (fd_ < 0 || path.size() >= sizeof(address.sun_path)) throw std::runtime_error("cannot make a notify socket");
+    if (fd_ < 0 || path.size() >= sizeof(address.sun_path))
+        throw std::runtime_error("cannot make a notify socket");
     std::memcpy(address.sun_path, path.c_str(), path.size() + 1);
     if (::bind(fd_, reinterpret_cast<sockaddr*>(&address), sizeof(address)) != 0) {
-        throw std::runtime_error("cannot bind the notify socket " + path + ": " + std::strerror(errno));
+        throw std::runtime_error("cannot bind the notify socket " + path + ": " +
+                                 std::strerror(errno));
     }
     reader_ = std::thread([this] { receive(); });
 }
@@ -40,18 +42,23 @@ NotifySocket::~NotifySocket() {
 void NotifySocket::receive() {
     while (!closing_) {
         pollfd ready{fd_, POLLIN, 0};
-        if (::poll(&ready, 1, 50) <= 0) continue;
+        if (::poll(&ready, 1, 50) <= 0)
+            continue;
         char buffer[4096];
         auto n = ::recv(fd_, buffer, sizeof(buffer), 0);
-        if (n <= 0) continue;
+        if (n <= 0)
+            continue;
         std::istringstream message(std::string(buffer, static_cast<std::size_t>(n)));
         std::lock_guard lock(mutex_);
-        for (std::string line; std::getline(message, line);) lines_.push_back(line);
+        for (std::string line; std::getline(message, line);)
+            lines_.push_back(line);
         arrived_.notify_all();
     }
 }
 
-std::string NotifySocket::env() const { return "NOTIFY_SOCKET=" + (dir_ / "notify").string(); }
+std::string NotifySocket::env() const {
+    return "NOTIFY_SOCKET=" + (dir_ / "notify").string();
+}
 
 std::string NotifySocket::find(const std::function<bool(const std::string&)>& matches,
                                std::chrono::milliseconds timeout) {
@@ -59,9 +66,12 @@ std::string NotifySocket::find(const std::function<bool(const std::string&)>& ma
     std::unique_lock lock(mutex_);
     while (true) {
         for (; cursor_ < lines_.size(); ++cursor_) {
-            if (matches(lines_[cursor_])) return lines_[cursor_++];
+            if (matches(lines_[cursor_]))
+                return lines_[cursor_++];
         }
-        if (arrived_.wait_until(lock, deadline) == std::cv_status::timeout && cursor_ == lines_.size()) return {};
+        if (arrived_.wait_until(lock, deadline) == std::cv_status::timeout &&
+            cursor_ == lines_.size())
+            return {};
     }
 }
 
@@ -69,7 +79,8 @@ bool NotifySocket::wait_for(const std::string& line, std::chrono::milliseconds t
     return !find([&](const std::string& l) { return l == line; }, timeout).empty();
 }
 
-std::string NotifySocket::wait_for_prefix(const std::string& prefix, std::chrono::milliseconds timeout) {
+std::string NotifySocket::wait_for_prefix(const std::string& prefix,
+                                          std::chrono::milliseconds timeout) {
     return find([&](const std::string& l) { return l.rfind(prefix, 0) == 0; }, timeout);
 }
 
@@ -81,7 +92,8 @@ std::string config_text(const fs::path& data_dir, const std::vector<TestAccount>
                         const std::string& top) {
     std::string text = "data_dir = \"" + data_dir.string() + "\"\ninterval = \"1s\"\n" + top + "\n";
     for (const auto& account : accounts) {
-        text += "[accounts." + account.name + "]\nurl = \"http://127.0.0.1:" + std::to_string(account.port) +
+        text += "[accounts." + account.name +
+                "]\nurl = \"http://127.0.0.1:" + std::to_string(account.port) +
                 "\"\nlogin = \"admin@sandbox.test\"\npassword_env = \"" + account.password_env +
                 "\"\napi_key_env = \"SQ_KEY\"\n";
     }
@@ -96,7 +108,8 @@ void write_text(const fs::path& file, const std::string& text) {
 
 std::vector<store::RunInfo> runs_of(const fs::path& data_dir, const std::string& account) {
     auto path = data_dir / account / "replica.db";
-    if (!fs::exists(path)) return {};
+    if (!fs::exists(path))
+        return {};
     try {
         auto replica = store::Replica::open(path, sync::table_specs(), store::Mode::ReadOnly);
         return replica.runs(1000);
@@ -107,7 +120,8 @@ std::vector<store::RunInfo> runs_of(const fs::path& data_dir, const std::string&
 
 std::size_t ok_runs(const fs::path& data_dir, const std::string& account) {
     std::size_t n = 0;
-    for (const auto& run : runs_of(data_dir, account)) n += run.status == store::RunStatus::Ok;
+    for (const auto& run : runs_of(data_dir, account))
+        n += run.status == store::RunStatus::Ok;
     return n;
 }
 
@@ -120,7 +134,8 @@ std::vector<std::string> integrity_problems(const fs::path& data_dir, const std:
 bool eventually(const std::function<bool()>& done, std::chrono::milliseconds timeout) {
     auto deadline = std::chrono::steady_clock::now() + timeout;
     while (!done()) {
-        if (std::chrono::steady_clock::now() > deadline) return false;
+        if (std::chrono::steady_clock::now() > deadline)
+            return false;
         std::this_thread::sleep_for(std::chrono::milliseconds(50));
     }
     return true;

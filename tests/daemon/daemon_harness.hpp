@@ -5,12 +5,12 @@
 #include <atomic>
 #include <chrono>
 #include <condition_variable>
-#include <mutex>
-#include <thread>
 #include <cstdint>
 #include <filesystem>
 #include <functional>
+#include <mutex>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "store/run_log.hpp"
@@ -59,14 +59,16 @@ struct TestAccount {
 std::vector<std::string> secret_env();
 
 // A configuration with interval = "1s" and `top` lines added at the top level.
-std::string config_text(const std::filesystem::path& data_dir, const std::vector<TestAccount>& accounts,
-                        const std::string& top = "");
+std::string config_text(const std::filesystem::path& data_dir,
+                        const std::vector<TestAccount>& accounts, const std::string& top = "");
 void write_text(const std::filesystem::path& file, const std::string& text);
 
 // The runs of an account's replica, newest first; empty while it has none.
-std::vector<store::RunInfo> runs_of(const std::filesystem::path& data_dir, const std::string& account);
+std::vector<store::RunInfo> runs_of(const std::filesystem::path& data_dir,
+                                    const std::string& account);
 std::size_t ok_runs(const std::filesystem::path& data_dir, const std::string& account);
-std::vector<std::string> integrity_problems(const std::filesystem::path& data_dir, const std::string& account);
+std::vector<std::string> integrity_problems(const std::filesystem::path& data_dir,
+                                            const std::string& account);
 
 // Polls `done` until it holds or `timeout` passes.
 bool eventually(const std::function<bool()>& done, std::chrono::milliseconds timeout);

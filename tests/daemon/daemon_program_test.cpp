@@ -14,7 +14,9 @@ using namespace std::chrono_literals;
 
 namespace {
 
-bool contains(const std::string& text, const std::string& part) { return text.find(part) != std::string::npos; }
+bool contains(const std::string& text, const std::string& part) {
+    return text.find(part) != std::string::npos;
+}
 
 struct DaemonSetup {
     TempDir dir;
@@ -37,7 +39,8 @@ struct DaemonSetup {
     ExitStatus stop(ChildProcess& daemon) {
         daemon.kill(SIGTERM);
         auto status = daemon.wait(5s);
-        REQUIRE_MESSAGE(status.has_value(), "the daemon did not stop within 5 s: " << daemon.stderr_text());
+        REQUIRE_MESSAGE(status.has_value(),
+                        "the daemon did not stop within 5 s: " << daemon.stderr_text());
         return *status;
     }
 };
@@ -59,14 +62,17 @@ TEST_CASE("the daemon notifies systemd, keeps two accounts current and stops cle
     CHECK(setup.notify.wait_for("WATCHDOG=1", 2s));
     CHECK(setup.notify.wait_for("WATCHDOG=1", 1s));
     CHECK(!setup.notify.wait_for_prefix("STATUS=", 5s).empty());
-    CHECK_MESSAGE(eventually([&] { return ok_runs(setup.data, "a") >= 3 && ok_runs(setup.data, "b") >= 3; }, 15s),
-                  daemon->stderr_text());
+    CHECK_MESSAGE(
+        eventually([&] { return ok_runs(setup.data, "a") >= 3 && ok_runs(setup.data, "b") >= 3; },
+                   15s),
+        daemon->stderr_text());
 
     ChildProcess status(SMARTQ_BACKUP_BIN, {"--config", setup.config.string(), "status", "--json"},
                         setup.env());
     REQUIRE(status.wait(10s).has_value());
     CHECK(contains(status.stdout_text(), "\"next_run\":\"20"));
-    ChildProcess text(SMARTQ_BACKUP_BIN, {"--config", setup.config.string(), "status"}, setup.env());
+    ChildProcess text(SMARTQ_BACKUP_BIN, {"--config", setup.config.string(), "status"},
+                      setup.env());
     REQUIRE(text.wait(10s).has_value());
     CHECK(contains(text.stdout_text(), "(daemon pid " + std::to_string(daemon->pid()) + ")"));
 
@@ -76,7 +82,8 @@ TEST_CASE("the daemon notifies systemd, keeps two accounts current and stops cle
     CHECK(integrity_problems(setup.data, "a").empty());
     CHECK(integrity_problems(setup.data, "b").empty());
     // The schedule goes with the daemon.
-    ChildProcess after(SMARTQ_BACKUP_BIN, {"--config", setup.config.string(), "status", "--json"}, setup.env());
+    ChildProcess after(SMARTQ_BACKUP_BIN, {"--config", setup.config.string(), "status", "--json"},
+                       setup.env());
     REQUIRE(after.wait(10s).has_value());
     CHECK(contains(after.stdout_text(), "\"next_run\":null"));
 }
@@ -87,12 +94,15 @@ TEST_CASE("an account that fails does not hold up the other, and the metrics cou
     SandboxFixture refusing, working(flaky);
     DaemonSetup setup;
     auto port = free_port();
-    write_text(setup.config,
-               config_text(setup.data, {{"refused", refusing.port(), "SQ_BAD_PASSWORD"}, {"works", working.port()}},
-                           "metrics_listen = \"127.0.0.1:" + std::to_string(port) + "\"\n"));
+    write_text(
+        setup.config,
+        config_text(setup.data,
+                    {{"refused", refusing.port(), "SQ_BAD_PASSWORD"}, {"works", working.port()}},
+                    "metrics_listen = \"127.0.0.1:" + std::to_string(port) + "\"\n"));
     auto daemon = setup.start();
     REQUIRE_MESSAGE(setup.notify.wait_for("READY=1", 5s), daemon->stderr_text());
-    CHECK_MESSAGE(eventually([&] { return ok_runs(setup.data, "works") >= 3; }, 15s), daemon->stderr_text());
+    CHECK_MESSAGE(eventually([&] { return ok_runs(setup.data, "works") >= 3; }, 15s),
+                  daemon->stderr_text());
     CHECK(ok_runs(setup.data, "refused") == 0);
     auto log = daemon->stderr_text();
     CHECK(contains(log, "refused: sync failed: "));
@@ -119,7 +129,8 @@ TEST_CASE("SIGHUP reloads: a new account starts being synced, a broken file is r
     daemon->kill(SIGHUP);
     CHECK(setup.notify.wait_for("RELOADING=1", 5s));
     CHECK(setup.notify.wait_for("READY=1", 5s));
-    CHECK_MESSAGE(eventually([&] { return ok_runs(setup.data, "b") >= 2; }, 10s), daemon->stderr_text());
+    CHECK_MESSAGE(eventually([&] { return ok_runs(setup.data, "b") >= 2; }, 10s),
+                  daemon->stderr_text());
 
     write_text(setup.config, "interval = [broken\n");
     daemon->kill(SIGHUP);
@@ -127,13 +138,18 @@ TEST_CASE("SIGHUP reloads: a new account starts being synced, a broken file is r
     CHECK(setup.notify.wait_for("READY=1", 5s));
     CHECK(eventually([&] { return contains(daemon->stderr_text(), "the old one stays"); }, 5s));
     auto a_runs = ok_runs(setup.data, "a"), b_runs = ok_runs(setup.data, "b");
-    CHECK_MESSAGE(eventually([&] { return ok_runs(setup.data, "a") > a_runs && ok_runs(setup.data, "b") > b_runs; }, 10s),
-                  daemon->stderr_text());
+    CHECK_MESSAGE(
+        eventually(
+            [&] { return ok_runs(setup.data, "a") > a_runs && ok_runs(setup.data, "b") > b_runs; },
+            10s),
+        daemon->stderr_text());
     CHECK(daemon->running());
     CHECK(setup.stop(*daemon).code == 0);
 }
 
-TEST_CASE("SIGTERM in the middle of a run commits and exits 0; a manual sync meanwhile is told who holds the lock") {
+TEST_CASE(
+    "SIGTERM in the middle of a run commits and exits 0; a manual sync meanwhile is told who holds "
+    "the lock") {
     SandboxFixture slow(slow_sandbox(150));
     DaemonSetup setup;
     write_text(setup.config, config_text(setup.data, {{"a", slow.port()}}));
@@ -141,11 +157,13 @@ TEST_CASE("SIGTERM in the middle of a run commits and exits 0; a manual sync mea
     REQUIRE_MESSAGE(setup.notify.wait_for("READY=1", 5s), daemon->stderr_text());
     REQUIRE(!setup.notify.wait_for_prefix("STATUS=syncing a", 5s).empty());
 
-    ChildProcess manual(SMARTQ_BACKUP_BIN, {"--config", setup.config.string(), "sync"}, setup.env());
+    ChildProcess manual(SMARTQ_BACKUP_BIN, {"--config", setup.config.string(), "sync"},
+                        setup.env());
     auto manual_exit = manual.wait(10s);
     REQUIRE(manual_exit.has_value());
     CHECK(manual_exit->code == 75);
-    CHECK(contains(manual.stderr_text(), "being synced by another process (pid " + std::to_string(daemon->pid())));
+    CHECK(contains(manual.stderr_text(),
+                   "being synced by another process (pid " + std::to_string(daemon->pid())));
 
     auto before = std::chrono::steady_clock::now();
     auto exit = setup.stop(*daemon);
@@ -157,15 +175,23 @@ TEST_CASE("SIGTERM in the middle of a run commits and exits 0; a manual sync mea
     CHECK(integrity_problems(setup.data, "a").empty());
 }
 
-TEST_CASE("a manual sync holding the lock makes the daemon skip a round with one line, then it carries on") {
+TEST_CASE(
+    "a manual sync holding the lock makes the daemon skip a round with one line, then it carries "
+    "on") {
     SandboxFixture slow(slow_sandbox(100));
     DaemonSetup setup;
     write_text(setup.config, config_text(setup.data, {{"a", slow.port()}}));
-    ChildProcess manual(SMARTQ_BACKUP_BIN, {"--config", setup.config.string(), "sync"}, setup.env());
+    ChildProcess manual(SMARTQ_BACKUP_BIN, {"--config", setup.config.string(), "sync"},
+                        setup.env());
     REQUIRE(eventually([&] { return !runs_of(setup.data, "a").empty(); }, 10s));
     auto daemon = setup.start();
     REQUIRE_MESSAGE(setup.notify.wait_for("READY=1", 5s), daemon->stderr_text());
-    CHECK_MESSAGE(eventually([&] { return contains(daemon->stderr_text(), "a: skipping this round: account a is being synced"); }, 5s),
+    CHECK_MESSAGE(eventually(
+                      [&] {
+                          return contains(daemon->stderr_text(),
+                                          "a: skipping this round: account a is being synced");
+                      },
+                      5s),
                   daemon->stderr_text());
     auto manual_exit = manual.wait(30s);
     REQUIRE(manual_exit.has_value());
@@ -212,8 +238,10 @@ TEST_CASE("configuration errors give their message and exit 78") {
     }
     SUBCASE("a metrics address in use") {
         SandboxFixture taken;
-        write_text(setup.config, config_text(setup.data, {{"a", 1}}, "metrics_listen = \"127.0.0.1:" +
-                                                                        std::to_string(taken.port()) + "\"\n"));
+        write_text(
+            setup.config,
+            config_text(setup.data, {{"a", 1}},
+                        "metrics_listen = \"127.0.0.1:" + std::to_string(taken.port()) + "\"\n"));
         auto [code, message] = daemon();
         CHECK(code == 78);
         CHECK(contains(message, "metrics_listen"));

@@ -1,8 +1,8 @@
 #include <utility>
 
+#include <doctest/doctest.h>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/post.hpp>
-#include <doctest/doctest.h>
 
 #include <thread>
 
@@ -30,12 +30,15 @@ bool contains(const std::string& text, const std::string& part) {
 
 }  // namespace
 
-TEST_CASE("runs, failures, records, bytes, requests, duration and last success are rendered per account") {
+TEST_CASE(
+    "runs, failures, records, bytes, requests, duration and last success are rendered per "
+    "account") {
     daemon::Metrics metrics;
     auto ended = std::chrono::system_clock::from_time_t(1700000000);
-    metrics.record_run("acme", run_with(20, 5000, store::RunStatus::Ok), store::RunStatus::Ok, 2.5s, ended);
-    metrics.record_run("acme", run_with(5, 100, store::RunStatus::Failed), store::RunStatus::Failed, 1s,
-                       ended + 60s);
+    metrics.record_run("acme", run_with(20, 5000, store::RunStatus::Ok), store::RunStatus::Ok, 2.5s,
+                       ended);
+    metrics.record_run("acme", run_with(5, 100, store::RunStatus::Failed), store::RunStatus::Failed,
+                       1s, ended + 60s);
     metrics.record_run("beta", std::nullopt, store::RunStatus::Failed, 0.25s, ended);
     auto text = metrics.render();
     CHECK(contains(text, "# TYPE smartq_runs_total counter\n"));
@@ -56,7 +59,8 @@ TEST_CASE("runs, failures, records, bytes, requests, duration and last success a
 
 TEST_CASE("an interrupted run is neither a failure nor a success") {
     daemon::Metrics metrics;
-    metrics.record_run("acme", std::nullopt, store::RunStatus::Interrupted, 1s, std::chrono::system_clock::now());
+    metrics.record_run("acme", std::nullopt, store::RunStatus::Interrupted, 1s,
+                       std::chrono::system_clock::now());
     CHECK(metrics.accounts().at("acme").runs == 1);
     CHECK(metrics.accounts().at("acme").failures == 0);
     CHECK_FALSE(metrics.accounts().at("acme").last_success_unix.has_value());
@@ -91,7 +95,8 @@ TEST_CASE("the listener serves GET and HEAD /metrics and refuses the rest") {
     test::HttpConnection garbage(port);
     CHECK(garbage.raw("nonsense\r\n\r\n").status == 400);
     test::HttpConnection huge(port);
-    CHECK(huge.raw("GET /metrics HTTP/1.1\r\nX: " + std::string(10000, 'a') + "\r\n\r\n").status == 0);
+    CHECK(huge.raw("GET /metrics HTTP/1.1\r\nX: " + std::string(10000, 'a') + "\r\n\r\n").status ==
+          0);
 
     boost::asio::post(io, [&] { server.stop(); });
     thread.join();
@@ -100,7 +105,8 @@ TEST_CASE("the listener serves GET and HEAD /metrics and refuses the rest") {
 TEST_CASE("a listen address that cannot be used is refused with the address") {
     boost::asio::io_context io;
     daemon::Metrics metrics;
-    for (const char* bad : {"localhost:9464", "127.0.0.1", "127.0.0.1:99999", "127.0.0.1:http", "127.0.0.1:", "[::1:9464"}) {
+    for (const char* bad : {"localhost:9464", "127.0.0.1", "127.0.0.1:99999", "127.0.0.1:http",
+                            "127.0.0.1:", "[::1:9464"}) {
         CAPTURE(bad);
         CHECK_THROWS_AS(daemon::MetricsServer(io.get_executor(), bad, metrics), std::runtime_error);
     }

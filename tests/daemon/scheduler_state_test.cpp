@@ -34,7 +34,9 @@ TEST_CASE("the scheduled run is written by this process and read back") {
 
 TEST_CASE("a schedule left by a daemon that is gone, or a damaged one, is ignored") {
     test::TempDir dir;
-    auto write = [&](const std::string& text) { std::ofstream(daemon::schedule_file(dir.path())) << text; };
+    auto write = [&](const std::string& text) {
+        std::ofstream(daemon::schedule_file(dir.path())) << text;
+    };
     write("next_run=2023-11-14 22:13:20\npid=" + std::to_string(::getpid()) + "\n");
     CHECK(daemon::read_scheduled_run(dir.path()).has_value());
     // pid_max is at most 2^22 on Linux: this pid cannot run.

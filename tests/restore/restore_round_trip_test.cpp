@@ -2,62 +2,44 @@
 // sandbox B -> A's and B's dumps compare equal modulo ids, times and authors.
 #include <doctest/doctest.h>
 
-#include "sync/backup_env.hpp"
+#include "restore_drill.hpp"
 
 namespace smartq::test {
-namespace {
-
-sandbox::ServerOptions sandbox_of(sandbox::Size size) {
-    sandbox::ServerOptions options;
-    options.size = size;
-    return options;
-}
-
-struct Drill {
-    SandboxFixture source{sandbox_of(sandbox::Size::Tiny)};
-    SandboxFixture target{sandbox_of(sandbox::Size::Empty)};
-    BackupEnv env;
-
-    Drill() {
-        AccountSpec a;
-        a.name = "a";
-        a.port = source.port();
-        AccountSpec b;
-        b.name = "b";
-        b.port = target.port();
-        env.configure({a, b});
-        auto synced = env.run({"sync", "--account", "a"});
-        REQUIRE_MESSAGE(synced.code == 0, synced.err);
-    }
-
-    std::string compare() const {
-        auto dump = source.admin("GET", "dump");
-        return target.admin("POST", "compare?with=current", dump.body).body;
-    }
-};
-
-long writes(const SandboxStats& s) {
-    long n = 0;
-    for (const auto& [method, count] : s.by_method)
-        if (method != "GET")
-            n += count;
-    return n;
-}
-
-}  // namespace
 
 TEST_CASE("restore of a tiny account into an empty one is equal, and a second run adds nothing") {
     Drill drill;
     auto restored = drill.env.run({"restore", "--from", "a", "--to", "b"});
     INFO(restored.out, restored.err);
     CHECK(restored.code == 0);
-    CHECK(drill.compare().find("\"equal\":true") != std::string::npos);
+    CHECK(restored.out.find("difference:") == std::string::npos);
+    CHECK(equal(drill.compare()));
     drill.target.admin("POST", "reset");
     auto again = drill.env.run({"restore", "--from", "a", "--to", "b"});
     INFO(again.out, again.err);
     CHECK(again.code == 0);
     CHECK(writes(stats(drill.target)) == 0);
-    CHECK(drill.compare().find("\"equal\":true") != std::string::npos);
+    CHECK(equal(drill.compare()));
+}
+
+TEST_CASE("restore of a small account into an empty one is equal") {
+    Drill drill(sandbox::Size::Small);
+    auto restored = drill.env.run({"restore", "--from", "a", "--to", "b"});
+    INFO(restored.out, restored.err);
+    CHECK(restored.code == 0);
+    auto comparison = drill.compare();
+    INFO(comparison);
+    CHECK(equal(comparison));
+}
+
+TEST_CASE("a restore that finds a difference on read-back exits 65") {
+    Drill drill;
+    // B already holds a project A never had: the read-back of B is not A.
+    drill.target.api("POST", "/projects", "project%5Bname%5D=Intruder");
+    auto restored = drill.env.run({"restore", "--from", "a", "--to", "b"});
+    INFO(restored.out, restored.err);
+    CHECK(restored.code == 65);
+    CHECK(restored.out.find("difference:") != std::string::npos);
+    CHECK(restored.out.find("Intruder") != std::string::npos);
 }
 
 TEST_CASE("a dry run sends only GETs and prints the plan") {
@@ -67,7 +49,10 @@ TEST_CASE("a dry run sends only GETs and prints the plan") {
     CHECK(planned.code == 0);
     CHECK(planned.out.find("dry run") != std::string::npos);
     CHECK(planned.out.find("to create") != std::string::npos);
-    CHECK(writes(stats(drill.target)) == 0);
+    CHECK(planned.out.find("project 'Alpha':") != std::string::npos);
+    auto b = stats(drill.target);
+    CHECK(b.total > 0);
+    CHECK(writes(b) == 0);
 }
 
 TEST_CASE("restoring into the backed-up account needs --into-source") {
@@ -76,17 +61,29 @@ TEST_CASE("restoring into the backed-up account needs --into-source") {
     auto refused = drill.env.run({"restore", "--from", "a", "--to", "a"});
     CHECK(refused.code == 64);
     CHECK(refused.err.find("--into-source") != std::string::npos);
+    CHECK(stats(drill.source).total == 0);
     auto into = drill.env.run({"restore", "--from", "a", "--to", "a", "--into-source"});
     INFO(into.out, into.err);
     CHECK(into.code == 0);
     CHECK(writes(stats(drill.source)) == 0);
 }
 
-TEST_CASE("an unknown --project is a usage error and sends nothing") {
+TEST_CASE("an unknown --project or --ticket is a usage error and sends nothing") {
     Drill drill;
-    auto refused = drill.env.run({"restore", "--from", "a", "--to", "b", "--project", "999999"});
+    auto project = drill.env.run({"restore", "--from", "a", "--to", "b", "--project", "999999"});
+    CHECK(project.code == 64);
+    CHECK(project.err.find("999999") != std::string::npos);
+    auto ticket = drill.env.run({"restore", "--from", "a", "--to", "b", "--ticket", "888888"});
+    CHECK(ticket.code == 64);
+    CHECK(ticket.err.find("888888") != std::string::npos);
+    CHECK(stats(drill.target).total == 0);
+}
+
+TEST_CASE("a malformed --at is a usage error") {
+    Drill drill;
+    auto refused = drill.env.run({"restore", "--from", "a", "--to", "b", "--at", "yesterday"});
     CHECK(refused.code == 64);
-    CHECK(refused.err.find("999999") != std::string::npos);
+    CHECK(refused.err.find("yesterday") != std::string::npos);
     CHECK(stats(drill.target).total == 0);
 }
 

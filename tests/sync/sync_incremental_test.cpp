@@ -8,6 +8,8 @@
 #include <random>
 #include <thread>
 
+#include <simdjson.h>
+
 #include "backup_env.hpp"
 #include "replica_check.hpp"
 #include "store/replica.hpp"
@@ -158,4 +160,36 @@ TEST_CASE("incremental runs killed at random moments leave a sound replica and m
     INFO(result.err);
     REQUIRE(result.code == 0);
     check_exact_copy(sandbox, env);
+}
+
+TEST_CASE("history answers the common questions: last run's changes, a ticket's versions, the account as of a time") {
+    SandboxFixture sandbox(small_account());
+    BackupEnv env;
+    env.configure({{.port = sandbox.port()}});
+    REQUIRE(env.run({"sync"}).code == 0);
+    auto tickets_then = scalar(env, "SELECT count(*) FROM tickets WHERE deleted_at IS NULL");
+    std::this_thread::sleep_for(std::chrono::milliseconds(1100));
+    auto then = store::utc_now();
+    std::this_thread::sleep_for(std::chrono::milliseconds(1100));
+    mutate(sandbox, 77, 80);
+    REQUIRE(env.run({"sync"}).code == 0);
+    REQUIRE(scalar(env, "SELECT count(*) FROM tickets WHERE deleted_at IS NULL") != tickets_then);
+
+    auto updated = query(env, "SELECT key FROM last_run_changes WHERE resource = 'tickets' AND kind = 'update' LIMIT 1");
+    REQUIRE(updated.rows.size() == 1);
+    auto id = std::get<std::string>(updated.rows[0][0]);
+    CHECK(scalar(env, "SELECT count(*) FROM ticket_history WHERE id = " + id) == 2);
+    auto old_data = std::get<std::string>(
+        query(env, "SELECT data FROM ticket_history WHERE id = " + id + " AND current = 0").rows[0][0]);
+
+    auto at = env.run({"query", "--at", then, "--format", "json", "SELECT data FROM tickets WHERE id = " + id});
+    INFO(at.err);
+    REQUIRE(at.code == 0);
+    simdjson::dom::parser parser;
+    auto rows = parser.parse(at.out).value();
+    CHECK(std::string(rows.at(0)["data"].get_string().value()) == old_data);
+    auto count_then = env.run({"query", "--at", then, "--format", "csv",
+                               "WITH live AS (SELECT * FROM tickets WHERE deleted_at IS NULL) SELECT count(*) AS n FROM live"});
+    CHECK(count_then.out == "n\r\n" + std::to_string(tickets_then) + "\r\n");
+    CHECK(env.run({"query", "--at", "yesterday-ish", "SELECT 1"}).code == 64);
 }
