@@ -38,6 +38,16 @@ void full_sync_is_exact(sandbox::ServerOptions options) {
     INFO(result.err);
     REQUIRE(result.code == 0);
     check_exact_copy(sandbox, env);
+    // Server file names (../../etc/passwd, CON, ...) never become paths: only hashes do.
+    for (auto& entry : std::filesystem::recursive_directory_iterator(env.blobs())) {
+        auto name = entry.path().filename().string();
+        if (entry.is_directory()) {
+            CHECK((name == "tmp" || (name.size() == 2 && name.find_first_not_of("0123456789abcdef") == std::string::npos)));
+        } else {
+            CHECK(name.size() == 64);
+            CHECK(name.find_first_not_of("0123456789abcdef") == std::string::npos);
+        }
+    }
 }
 
 }  // namespace
