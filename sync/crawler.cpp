@@ -18,6 +18,13 @@ namespace {
 
 constexpr std::string_view kFullDone = "full_sync_complete";
 constexpr std::size_t kIdPage = 1000;
+// The deletion guard refuses a sweep that would tombstone more than half of
+// the live rows of a scope, from this many live rows on. Users always: a
+// changed key or an empty answer loses them first. Projects and a project's
+// tickets from ten, below which deleting most of them is an ordinary day.
+constexpr std::int64_t kGuardUsers = 2;
+constexpr std::int64_t kGuardMany = 10;
+constexpr std::int64_t kUnguarded = 0;
 
 std::string text_field(dom::element object, std::string_view name) {
     auto member = wire::field(object, name);
@@ -165,7 +172,7 @@ asio::awaitable<void> Crawler::crawl() {
                                 });
                                 co_return true;
                             });
-        finish_sweep(r, sweep, "account " + account_, true);
+        finish_sweep(r, sweep, "account " + account_, kind == Kind::Users ? kGuardUsers : kGuardMany);
     }
     for (auto id : projects) tasks_->spawn(crawl_project(id));
     co_await tasks_->wait();
@@ -196,13 +203,13 @@ void Crawler::store_page(const Resource& resource, const Items& items, const Con
 }
 
 void Crawler::finish_sweep(const Resource& resource, store::Sweep& sweep, std::string_view scope,
-                           bool guarded) {
+                           std::int64_t guard_from) {
     auto unseen = sweep.unseen_count();
     if (unseen == 0) return;
     auto live = sweep.live_count();
     // A lost permission, a changed key or a server answering empty lists looks
     // like mass deletion; marking it would bury a good backup under tombstones.
-    if (guarded && !options_.confirm_deletions && live >= 10 && unseen * 2 > live) {
+    if (guard_from > 0 && !options_.confirm_deletions && live >= guard_from && unseen * 2 > live) {
         spdlog::warn("{}: the server no longer lists {} of {} {} of {}; marking none deleted",
                      account_, unseen, live, resource.name, scope);
         throw SyncError(SyncError::Reason::DeletionGuard,
@@ -274,7 +281,7 @@ asio::awaitable<void> Crawler::crawl_project(std::int64_t project_id) {
                               tx.commit();
                               co_return true;
                           });
-        finish_sweep(r, sweep, "project " + std::to_string(project_id), false);
+        finish_sweep(r, sweep, "project " + std::to_string(project_id), kUnguarded);
     }
     context.choice_fields = &scan.choice_fields;
     const auto& values = resource(Kind::CustomFieldValues);
@@ -289,7 +296,7 @@ asio::awaitable<void> Crawler::crawl_project(std::int64_t project_id) {
                               co_return true;
                           });
     }
-    finish_sweep(values, value_sweep, "project " + std::to_string(project_id), false);
+    finish_sweep(values, value_sweep, "project " + std::to_string(project_id), kUnguarded);
     co_await crawl_tickets(scan);
 }
 
@@ -323,7 +330,7 @@ asio::awaitable<void> Crawler::crawl_tickets(ProjectScan& scan) {
                 for (auto& [id, update_time, fresh] : todo) co_await start_ticket(scan, id, update_time, fresh);
                 co_return true;
             });
-        finish_sweep(tickets, sweep, "project " + std::to_string(scan.context.project_id), true);
+        finish_sweep(tickets, sweep, "project " + std::to_string(scan.context.project_id), kGuardMany);
     }
     if (!scan.latest.empty() && scan.latest > watermark.value_or("")) watermarks_[key] = scan.latest;
 }
@@ -394,7 +401,7 @@ asio::awaitable<void> Crawler::sweep_ticket_ids(ProjectScan& scan) {
                             tx.commit();
                             co_return true;
                         });
-    finish_sweep(tickets, sweep, "project " + std::to_string(scan.context.project_id), true);
+    finish_sweep(tickets, sweep, "project " + std::to_string(scan.context.project_id), kGuardMany);
     for (auto id : missed) {
         check_stop();
         auto answer = co_await client_.get(path + "/" + std::to_string(id) + "?" +
@@ -430,7 +437,7 @@ asio::awaitable<void> Crawler::crawl_ticket(Context context, std::string update_
                                                });
                                     co_return true;
                                 });
-            if (sweep) finish_sweep(r, *sweep, "ticket " + std::to_string(context.ticket_id), false);
+            if (sweep) finish_sweep(r, *sweep, "ticket " + std::to_string(context.ticket_id), kUnguarded);
         }
         const auto& files = resource(Kind::Files);
         std::optional<store::Sweep> sweep;
@@ -455,7 +462,7 @@ asio::awaitable<void> Crawler::crawl_ticket(Context context, std::string update_
                 for (auto& [id, size] : bodies) co_await download(note_context, id, size);
             }
         }
-        if (sweep) finish_sweep(files, *sweep, "ticket " + std::to_string(context.ticket_id), false);
+        if (sweep) finish_sweep(files, *sweep, "ticket " + std::to_string(context.ticket_id), kUnguarded);
         auto id = std::to_string(context.ticket_id);
         replica_.set_mark("tickets", id, update_time);
         marks_[id] = update_time;

@@ -83,7 +83,7 @@ private:
     void count(const Resource& resource, store::ChangeKind kind);
     // Applies the deletion guard, then tombstones what the sweep did not see.
     void finish_sweep(const Resource& resource, store::Sweep& sweep, std::string_view scope,
-                      bool guarded);
+                      std::int64_t guard_from);
     void cascade_tombstones();
     void check_stop() const;
     store::RunKind decide_kind();
