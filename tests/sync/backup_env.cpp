@@ -1,4 +1,5 @@
 #include "backup_env.hpp"
+#include "replica_check.hpp"
 
 #include <doctest/doctest.h>
 #include <simdjson.h>
@@ -55,6 +56,14 @@ SandboxStats stats(const SandboxFixture& sandbox) {
     for (auto [k, v] : root["by_method"].get_object().value()) s.by_method[std::string(k)] = v.get_int64().value();
     for (auto [k, v] : root["by_route"].get_object().value()) s.by_route[std::string(k)] = v.get_int64().value();
     return s;
+}
+
+void check_exact_copy(const SandboxFixture& sandbox, const BackupEnv& env) {
+    auto dump = sandbox.admin("GET", "dump");
+    REQUIRE(dump.status == 200);
+    auto problems = replica_vs_dump(env.replica(), dump.body, env.blobs(), true);
+    CHECK_MESSAGE(problems.empty(), problems.size() << " difference(s), first: "
+                                                    << (problems.empty() ? "" : problems.front()));
 }
 
 }  // namespace smartq::test

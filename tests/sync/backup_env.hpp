@@ -60,4 +60,7 @@ struct SandboxStats {
 };
 SandboxStats stats(const SandboxFixture& sandbox);
 
+// Checks (doctest) that the replica of `env` is an exact copy of the sandbox's account.
+void check_exact_copy(const SandboxFixture& sandbox, const BackupEnv& env);
+
 }  // namespace smartq::test

@@ -21,15 +21,6 @@ sandbox::ServerOptions sandbox_options(sandbox::Size size) {
     return options;
 }
 
-void check_exact_copy(const SandboxFixture& sandbox, const BackupEnv& env) {
-    auto dump = sandbox.admin("GET", "dump");
-    REQUIRE(dump.status == 200);
-    auto problems = replica_vs_dump(env.replica(), dump.body, env.blobs(), true);
-    for (std::size_t i = 0; i < std::min<std::size_t>(problems.size(), 10); ++i) INFO(problems[i]);
-    CHECK_MESSAGE(problems.empty(), problems.size() << " difference(s), first: "
-                                                    << (problems.empty() ? "" : problems.front()));
-}
-
 void full_sync_is_exact(sandbox::ServerOptions options) {
     SandboxFixture sandbox(options);
     BackupEnv env;

@@ -27,14 +27,6 @@ sandbox::ServerOptions small_account() {
     return options;
 }
 
-void check_exact_copy(const SandboxFixture& sandbox, const BackupEnv& env) {
-    auto dump = sandbox.admin("GET", "dump");
-    REQUIRE(dump.status == 200);
-    auto problems = replica_vs_dump(env.replica(), dump.body, env.blobs(), true);
-    CHECK_MESSAGE(problems.empty(), problems.size() << " difference(s), first: "
-                                                    << (problems.empty() ? "" : problems.front()));
-}
-
 void mutate(const SandboxFixture& sandbox, int seed, int count) {
     auto response = sandbox.admin("POST", "mutate?seed=" + std::to_string(seed) + "&count=" + std::to_string(count));
     REQUIRE(response.status == 200);
