@@ -224,6 +224,11 @@ class Side {
             else if (key == "assigned_to")
                 out[key] = id_list(users_, value);
             else if (section == "tickets" && fields_.count(project_key + "/" + key)) {
+                // An empty checkbox, a null choice and "" all mean "no value": the API
+                // has no way to send an empty list, so they equal an unset field.
+                if (value.is_null() || (value.is_array() && value.get_array().size() == 0) ||
+                    (value.is_string() && value.get_string().value().empty()))
+                    continue;
                 const std::string field = project_key + "/" + key;
                 out["field " + fields_[field]] =
                     choice_[field] ? id_list(values_, value) : canonical(value);

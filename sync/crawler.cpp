@@ -163,7 +163,6 @@ asio::awaitable<void> Crawler::crawl() {
     std::vector<std::int64_t> projects;
     for (auto kind : {Kind::Users, Kind::Projects}) {
         const auto& r = resource(kind);
-        progress_.current = r.name;
         auto sweep = replica_.begin_sweep(r.table);
         co_await list_pages(client_, page_sizes_, kind, std::string(r.path), std::string(r.list_params),
                             r.page_size, [&](const Items& items) -> asio::awaitable<bool> {
@@ -191,6 +190,7 @@ void Crawler::count(const Resource& resource, ChangeKind kind) {
 
 void Crawler::store_page(const Resource& resource, const Items& items, const Context& context,
                          store::Sweep* sweep, const Each& each) {
+    progress_.current = resource.name;
     auto tx = replica_.begin();
     for (auto item : items) {
         auto record = make_record(resource, item, context);

@@ -236,7 +236,7 @@ void add_ticket_joins(store::Record& record, dom::element object, const Context&
     }
     // Some servers nest the values: "custom_fields": {"f3": ...}.
     if (auto nested = wire::field(object, "custom_fields"); nested && nested->is_object()) {
-        for (auto member : nested->get_object().value()) {
+        for (auto member : simdjson::dom::object(nested->get_object())) {
             if (is_custom_field_name(member.key))
                 add_field_values(*values, member.key, member.value, context);
         }

@@ -344,8 +344,8 @@ struct Replayer::State {
     asio::awaitable<std::string> send(Kind kind, const Write& write) {
         std::optional<std::string> key;
         if (write.file_body) {
-            auto answer = co_await writer.post_file(write.path, write.file_name,
-                                                    write.content_type, *write.file_body);
+            auto answer = co_await writer.post_file(write.path, write.file_name, write.content_type,
+                                                    *write.file_body);
             key = target_key(kind, answer.data());
         } else {
             auto answer = co_await writer.post_form(write.path, write.form);
@@ -487,8 +487,8 @@ struct Replayer::State {
         body += form.str();
         Context account;
         std::string no_project;
-        co_await place(Kind::Users, user.key, email, &existing, std::move(account),
-                       std::move(body), std::move(no_project));
+        co_await place(Kind::Users, user.key, email, &existing, std::move(account), std::move(body),
+                       std::move(no_project));
     }
 
     // A password is only made (and written down) for a user that will be created.
@@ -518,9 +518,9 @@ struct Replayer::State {
         run.name = text_field(json.root, "name");
         Context account;
         auto form = writable_form(Kind::Projects, json.root, {});
-        auto placed = co_await place(Kind::Projects, project.key,
-                                     natural_key(Kind::Projects, json.root), &existing,
-                                     std::move(account), std::move(form), run.name);
+        auto placed =
+            co_await place(Kind::Projects, project.key, natural_key(Kind::Projects, json.root),
+                           &existing, std::move(account), std::move(form), run.name);
         if (!placed)
             co_return;
         run.fresh = placed->fresh;
@@ -587,11 +587,9 @@ struct Replayer::State {
         bool choice = text_field(json.root, "type") == "choice";
         run.choice_fields[field.key] = choice;
         auto key = map_key(Kind::CustomFields, run.source_id, field.key);
-        auto placed = co_await place(Kind::CustomFields, std::move(key),
-                                     natural_key(Kind::CustomFields, json.root), existing,
-                                     run.target,
-                                     writable_form(Kind::CustomFields, json.root, run.name),
-                                     run.name);
+        auto placed = co_await place(
+            Kind::CustomFields, std::move(key), natural_key(Kind::CustomFields, json.root),
+            existing, run.target, writable_form(Kind::CustomFields, json.root, run.name), run.name);
         if (!placed || !choice)
             co_return;
         Context target = run.target;
@@ -660,9 +658,9 @@ struct Replayer::State {
         auto form = writable_form(Kind::Tickets, json.root, run.name);
         if (!fields.empty())
             form += (form.empty() ? "" : "&") + fields.str();
-        auto placed = co_await place(Kind::Tickets, ticket.key,
-                                     natural_key(Kind::Tickets, json.root), existing, run.target,
-                                     form, run.name);
+        auto placed =
+            co_await place(Kind::Tickets, ticket.key, natural_key(Kind::Tickets, json.root),
+                           existing, run.target, form, run.name);
         if (!placed)
             co_return;
         Context target = run.target;
@@ -838,7 +836,18 @@ struct Replayer::State {
 Replayer::Replayer(http::ApiClient& reader, http::ApiClient& writer, PlanReader& plan, IdMap& ids,
                    store::BlobStore& blobs, UserPasswords& passwords, ReplayOptions options,
                    Report& report)
-    : state_(new State{reader, writer, plan, ids, blobs, passwords, options, report, {}, 0, {}, {},
+    : state_(new State{reader,
+                       writer,
+                       plan,
+                       ids,
+                       blobs,
+                       passwords,
+                       options,
+                       report,
+                       {},
+                       0,
+                       {},
+                       {},
                        std::mt19937_64(std::random_device{}())}) {}
 
 Replayer::~Replayer() = default;

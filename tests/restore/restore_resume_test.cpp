@@ -16,7 +16,8 @@ using namespace std::chrono_literals;
 std::map<std::string, std::size_t> sizes(const std::string& dump) {
     simdjson::dom::parser parser;
     std::map<std::string, std::size_t> out;
-    for (auto [section, items] : parser.parse(dump).get_object().value())
+    simdjson::dom::object sections = parser.parse(dump).get_object().value();
+    for (auto [section, items] : sections)
         out[std::string(section)] = items.get_array().size();
     return out;
 }
@@ -25,17 +26,18 @@ std::int64_t injected(const SandboxFixture& sandbox, const char* fault) {
     simdjson::dom::parser parser;
     auto body = sandbox.admin("GET", "stats").body;
     std::int64_t n = 0;
-    (void)parser.parse(body)["faults_injected"][fault].get(n);
+    if (parser.parse(body)["faults_injected"][fault].get(n) != simdjson::SUCCESS)
+        return 0;  // the sandbox lists only the faults it injected
     return n;
 }
 
 }  // namespace
 
-TEST_CASE("a restore into a target that fails, drops and truncates answers is equal, no duplicates") {
+TEST_CASE(
+    "a restore into a target that fails, drops and truncates answers is equal, no duplicates") {
     Drill drill;
     auto faults = drill.target.admin(
-        "POST", "faults",
-        R"({"error_rate":0.04,"drop_rate":0.04,"truncate_rate":0.04,"seed":7})");
+        "POST", "faults", R"({"error_rate":0.04,"drop_rate":0.04,"truncate_rate":0.04,"seed":7})");
     REQUIRE(faults.status == 200);
     auto restored = drill.env.run({"restore", "--from", "a", "--to", "b"});
     INFO(restored.out, restored.err);

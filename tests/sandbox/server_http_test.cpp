@@ -28,10 +28,10 @@ std::string sha256_hex(std::string_view data) {
 // The path of the first note of the first ticket that has notes.
 std::string first_note_path(const SandboxFixture& sandbox) {
     Json projects(sandbox.api("GET", "/projects").body);
-    for (auto project : projects.root["data"].get_array().value()) {
+    for (auto project : simdjson::dom::array(projects.root["data"].get_array())) {
         auto project_path = "/projects/" + std::to_string(id_of(project["id"]));
         Json tickets(sandbox.api("GET", project_path + "/tickets?archived=2&count=100").body);
-        for (auto ticket : tickets.root["data"].get_array().value()) {
+        for (auto ticket : simdjson::dom::array(tickets.root["data"].get_array())) {
             auto ticket_path = project_path + "/tickets/" + std::to_string(id_of(ticket["id"]));
             Json notes(sandbox.api("GET", ticket_path + "/notes").body);
             if (notes.root["data"].get_array().value().size() > 0) {
@@ -164,7 +164,7 @@ TEST_CASE("a multi-MB download is streamed whole and matches the dump's sha256")
                 walk(field.value);
             }
         } else if (element.is_array()) {
-            for (auto item : element.get_array().value()) {
+            for (auto item : simdjson::dom::array(element.get_array())) {
                 walk(item);
             }
         }
@@ -174,16 +174,16 @@ TEST_CASE("a multi-MB download is streamed whole and matches the dump's sha256")
 
     Json projects(sandbox.api("GET", "/projects").body);
     bool found = false;
-    for (auto project : projects.root["data"].get_array().value()) {
+    for (auto project : simdjson::dom::array(projects.root["data"].get_array())) {
         auto project_path = "/projects/" + std::to_string(id_of(project["id"]));
         Json tickets(sandbox.api("GET", project_path + "/tickets?archived=2&count=1000").body);
-        for (auto ticket : tickets.root["data"].get_array().value()) {
+        for (auto ticket : simdjson::dom::array(tickets.root["data"].get_array())) {
             auto ticket_path = project_path + "/tickets/" + std::to_string(id_of(ticket["id"]));
             Json notes(sandbox.api("GET", ticket_path + "/notes?count=1000").body);
-            for (auto note : notes.root["data"].get_array().value()) {
+            for (auto note : simdjson::dom::array(notes.root["data"].get_array())) {
                 auto note_path = ticket_path + "/notes/" + std::to_string(id_of(note["id"]));
                 Json files(sandbox.api("GET", note_path + "/files").body);
-                for (auto listed : files.root["data"].get_array().value()) {
+                for (auto listed : simdjson::dom::array(files.root["data"].get_array())) {
                     std::int64_t size =
                         listed["size"].is_string()
                             ? std::stoll(std::string(listed["size"].get_string().value()))

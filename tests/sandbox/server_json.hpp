@@ -28,7 +28,7 @@ inline simdjson::dom::element first_item(simdjson::dom::element data) {
     if (data.is_array()) {
         return data.get_array().at(0).value();
     }
-    for (auto field : data.get_object().value()) {
+    for (auto field : simdjson::dom::object(data.get_object())) {
         return field.value;
     }
     throw std::runtime_error("empty list");

@@ -53,8 +53,11 @@ SandboxStats stats(const SandboxFixture& sandbox) {
     auto root = parser.parse(response.body).value();
     SandboxStats s;
     s.total = root["total"].get_int64().value();
-    for (auto [k, v] : root["by_method"].get_object().value()) s.by_method[std::string(k)] = v.get_int64().value();
-    for (auto [k, v] : root["by_route"].get_object().value()) s.by_route[std::string(k)] = v.get_int64().value();
+    // Named locals: a range-for over a temporary's value() reads a destroyed object.
+    simdjson::dom::object by_method = root["by_method"].get_object().value();
+    simdjson::dom::object by_route = root["by_route"].get_object().value();
+    for (auto [k, v] : by_method) s.by_method[std::string(k)] = v.get_int64().value();
+    for (auto [k, v] : by_route) s.by_route[std::string(k)] = v.get_int64().value();
     return s;
 }
 

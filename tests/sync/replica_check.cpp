@@ -25,7 +25,7 @@ void canonical(dom::element e, std::string& out) {
     switch (e.type()) {
         case dom::element_type::OBJECT: {
             std::map<std::string, dom::element> sorted;
-            for (auto [k, v] : e.get_object().value()) sorted.emplace(std::string(k), v);
+            for (auto [k, v] : simdjson::dom::object(e.get_object())) sorted.emplace(std::string(k), v);
             out += '{';
             bool first = true;
             for (auto& [k, v] : sorted) {
@@ -40,7 +40,7 @@ void canonical(dom::element e, std::string& out) {
         case dom::element_type::ARRAY: {
             out += '[';
             bool first = true;
-            for (auto v : e.get_array().value()) {
+            for (auto v : simdjson::dom::array(e.get_array())) {
                 if (!first) out += ',';
                 first = false;
                 canonical(v, out);
@@ -95,7 +95,7 @@ std::string object_text(std::string_view resource, dom::element object) {
     std::string out;
     if (resource == "files" || resource == "custom_fields") {
         std::map<std::string, dom::element> kept;
-        for (auto [k, v] : object.get_object().value()) {
+        for (auto [k, v] : simdjson::dom::object(object.get_object())) {
             if (resource == "files" && k == "body") continue;
             kept.emplace(std::string(k), v);
         }
@@ -109,7 +109,7 @@ std::string object_text(std::string_view resource, dom::element object) {
                 std::string inner = "{";
                 bool f2 = true;
                 std::map<std::string, dom::element> opts;
-                for (auto [ok, ov] : v.get_object().value())
+                for (auto [ok, ov] : simdjson::dom::object(v.get_object()))
                     if (ok != "values") opts.emplace(std::string(ok), ov);
                 for (auto& [ok, ov] : opts) {
                     if (!f2) inner += ',';
@@ -171,7 +171,7 @@ std::vector<std::string> replica_vs_dump(const std::filesystem::path& replica_pa
                                   : std::get<std::string>(row[0]);
             stored[key] = &row;
         }
-        for (auto object : root[name].get_array().value()) {
+        for (auto object : simdjson::dom::array(root[name].get_array())) {
             auto key = key_of(name, object);
             auto it = stored.find(key);
             if (it == stored.end()) {
