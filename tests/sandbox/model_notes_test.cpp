@@ -58,7 +58,9 @@ TEST_CASE("notes: list, thread, private, update and delete bump the ticket") {
     CHECK(c.call("POST", ticket + "/notes", {{"note[private]", "1"}})->status() == 400);
     CHECK(c.call("POST", ticket + "/notes", {{"note[text]", "x"}, {"note[parent_id]", "1"}})
               ->status() == 400);
-    CHECK(c.call("PUT", reply_path, {{"note[text]", ""}})->status() == 400);
+    // Empty text is allowed (a note may only carry files), but the field must be sent on POST.
+    CHECK(c.call("PUT", reply_path, {{"note[text]", ""}})->status() == 200);
+    CHECK(c.call("POST", ticket + "/notes", {{"note[parent_id]", std::to_string(first)}})->status() == 400);
     CHECK(c.get("projects/1001/tickets/1/notes")->status() == 404);
 
     // deleting a note deletes its replies
