@@ -34,10 +34,11 @@ std::string Sha256::hex_digest() {
     if (EVP_DigestFinal_ex(context_->ctx, digest, &length) != 1) {
         throw std::runtime_error("OpenSSL failed to finish a SHA-256 digest");
     }
-    std::string hex;
-    hex.reserve(2 * length);
+    static constexpr char digits[] = "0123456789abcdef";
+    std::string hex(2 * length, '0');
     for (unsigned int i = 0; i < length; ++i) {
-        hex += fmt::format("{:02x}", digest[i]);
+        hex[2 * i] = digits[digest[i] >> 4];
+        hex[2 * i + 1] = digits[digest[i] & 0x0F];
     }
     return hex;
 }
