@@ -6,6 +6,7 @@
 #include <boost/asio/io_context.hpp>
 
 #include <cstdio>
+#include <filesystem>
 
 #include "daemon/commands.hpp"
 #include "daemon/exit_codes.hpp"
@@ -27,6 +28,13 @@ std::string replica_time(const std::string& text) {
     return wire::format_time(*parsed);
 }
 
+// Generated passwords are never only in memory: without --passwords-out they
+// go to a 0600 file in the target account's data directory.
+std::filesystem::path default_passwords_file(const config::AccountConfig& to) {
+    std::filesystem::create_directories(to.data_dir);
+    return to.data_dir / "generated-passwords.tsv";
+}
+
 }  // namespace
 
 int run_restore(const config::Config& config, const RestoreArgs& args) {
@@ -43,6 +51,8 @@ int run_restore(const config::Config& config, const RestoreArgs& args) {
         options.user_password_file = args.user_password_file;
     if (!args.passwords_out.empty())
         options.passwords_out = args.passwords_out;
+    else if (!options.user_password_file && !options.dry_run)
+        options.passwords_out = default_passwords_file(to);
     asio::io_context io;
     std::exception_ptr failure;
     sync::restore::Report report;
@@ -60,11 +70,9 @@ int run_restore(const config::Config& config, const RestoreArgs& args) {
         }
     }
     std::fputs(report.text().c_str(), stdout);
-    if (!report.passwords.empty() && !options.passwords_out)
-        std::fprintf(
-            stderr,
-            "%zu new user(s) got generated passwords; pass --passwords-out FILE to keep them\n",
-            report.passwords.size());
+    if (!report.passwords.empty() && options.passwords_out)
+        std::fprintf(stderr, "%zu new user(s) got generated passwords, written to %s\n",
+                     report.passwords.size(), options.passwords_out->c_str());
     if (!report.differences.empty())
         return kDataError;
     return report.complete() ? kOk : kTempFail;

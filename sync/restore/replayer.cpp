@@ -4,6 +4,7 @@
 #include <simdjson.h>
 #include <spdlog/spdlog.h>
 
+#include <boost/asio/redirect_error.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <deque>
@@ -135,16 +136,29 @@ bool is_permanent(const http::HttpError& error) {
     return error.cls() == http::ErrorClass::Permanent;
 }
 
+// Whether a target object already has the state its finishing PUT sets
+// (an archived ticket, a done task), so that a second run sends no PUT.
+bool finished(Kind kind, dom::element object) {
+    if (kind == Kind::Tickets)
+        return flag_field(object, "archived");
+    if (kind == Kind::Tasks)
+        return flag_field(object, "done");
+    return false;
+}
+
 // Target objects of one parent, by natural key, for objects that may already
 // exist there. An entry is consumed when adopted so that two source objects
 // never become one target object.
 class TargetIndex {
   public:
-    void add(std::string natural, std::string key) {
+    void add(std::string natural, std::string key, bool finished) {
+        if (finished)
+            finished_.insert(key);
         present_.insert(key);
         by_natural_[std::move(natural)].push_back(std::move(key));
     }
     bool has(const std::string& key) const { return present_.count(key) > 0; }
+    bool finished(const std::string& key) const { return finished_.count(key) > 0; }
     bool has_natural(const std::string& natural) const {
         auto it = by_natural_.find(natural);
         return it != by_natural_.end() && !it->second.empty();
@@ -166,6 +180,7 @@ class TargetIndex {
 
   private:
     std::unordered_set<std::string> present_;
+    std::unordered_set<std::string> finished_;
     std::unordered_map<std::string, std::deque<std::string>> by_natural_;
 };
 
@@ -222,6 +237,11 @@ struct Replayer::State {
     std::shared_ptr<http::AsyncSemaphore> ticket_slots;
     http::RetryPolicy retry;
     std::mt19937_64 random;  // back-off jitter
+    // Tickets name their assignees, so they wait for the users; projects and
+    // their steps, fields and roles are placed alongside the users.
+    std::optional<asio::steady_timer> users_placed;
+    bool users_done = false;
+    std::exception_ptr users_failure;  // what stopped the users: the tickets stop too
 
     // The id map key of a source object: custom fields are per project.
     static std::string map_key(Kind kind, std::int64_t project_id, const std::string& key) {
@@ -243,7 +263,7 @@ struct Replayer::State {
         PageHandler take = [&](const std::vector<dom::element>& items) -> asio::awaitable<bool> {
             for (auto item : items)
                 if (auto key = target_key(kind, item))
-                    out.add(natural_key(kind, item), *key);
+                    out.add(natural_key(kind, item), *key, finished(kind, item));
             co_return true;
         };
         auto path = list_path(r, context);
@@ -466,7 +486,39 @@ struct Replayer::State {
         co_await client.put_form(std::move(path), std::move(form));
     }
 
+    // Opens the users gate however users() ends, so that no ticket waits forever.
+    class OpenGate {
+      public:
+        explicit OpenGate(State& state) : state_(state) {}
+        ~OpenGate() {
+            state_.users_done = true;
+            state_.users_placed->cancel();
+        }
+
+      private:
+        State& state_;
+    };
+
+    asio::awaitable<void> wait_for_users() {
+        while (!users_done) {
+            boost::system::error_code cancelled;
+            co_await users_placed->async_wait(asio::redirect_error(asio::use_awaitable, cancelled));
+        }
+        if (users_failure)
+            std::rethrow_exception(users_failure);
+    }
+
     asio::awaitable<void> users() {
+        OpenGate gate(*this);
+        try {
+            co_await place_users();
+        } catch (...) {
+            users_failure = std::current_exception();
+            throw;
+        }
+    }
+
+    asio::awaitable<void> place_users() {
         Context account;  // g++ 12: no braced aggregate into a coroutine
         auto existing = co_await index(Kind::Users, account);
         auto group = std::make_unique<TaskGroup>(co_await asio::this_coro::executor);
@@ -561,17 +613,27 @@ struct Replayer::State {
             return simple(Kind::Steps, std::move(step), steps ? &*steps : nullptr, run.target,
                           run.name);
         };
-        co_await each(plan.children(Kind::Steps, source_parent(run)), step_task);
         auto one_field = [&](SourceObject field) {
             return field_task(run, std::move(field), fields ? &*fields : nullptr);
         };
-        co_await each(plan.children(Kind::CustomFields, source_parent(run)), one_field);
         auto default_role = plan.default_role(run.source_id);
         auto one_role = [&](SourceObject role) {
             return role_task(run, std::move(role), roles ? &*roles : nullptr, default_role);
         };
-        co_await each(plan.children(Kind::Roles, source_parent(run)), one_role);
+        // Fields need nothing else of the project; a role names a step (max_step).
+        auto group = std::make_unique<TaskGroup>(co_await asio::this_coro::executor);
+        group->spawn(each(plan.children(Kind::CustomFields, source_parent(run)), one_field));
+        group->spawn(in_order(each(plan.children(Kind::Steps, source_parent(run)), step_task),
+                              each(plan.children(Kind::Roles, source_parent(run)), one_role)));
+        co_await group->wait();
+        co_await wait_for_users();
         co_await tickets(run);
+    }
+
+    static asio::awaitable<void> in_order(asio::awaitable<void> first,
+                                          asio::awaitable<void> second) {
+        co_await std::move(first);
+        co_await std::move(second);
     }
 
     // Steps and values: the writable fields as they are.
@@ -610,6 +672,13 @@ struct Replayer::State {
                                     std::optional<std::string> default_role) {
         if (default_role != role.key || options.into_source) {
             co_await simple(Kind::Roles, std::move(role), existing, run.target, run.name);
+            co_return;
+        }
+        // The id map holds the default role once its PUT went through.
+        auto mapping = ids.lookup(Kind::Roles, role.key);
+        if (existing && mapping.state == Mapping::State::Mapped &&
+            existing->has(mapping.target_key)) {
+            report.count(Kind::Roles, Outcome::Matched, run.name);
             co_return;
         }
         auto path = list_path(resource(Kind::Roles), run.target);
@@ -669,7 +738,8 @@ struct Replayer::State {
         auto failures = report.problems.size();
         co_await ticket_children(run, std::stoll(ticket.key), target, placed->fresh);
         bool modify = !options.into_source || placed->fresh;
-        if (modify && flag_field(json.root, "archived")) {
+        bool already_archived = existing && existing->finished(placed->key);
+        if (modify && !already_archived && flag_field(json.root, "archived")) {
             auto ticket_path = list_path(resource(Kind::Tickets), run.target) + "/" + placed->key;
             std::string archive(kArchive);
             co_await put(std::move(ticket_path), std::move(archive));
@@ -703,7 +773,8 @@ struct Replayer::State {
         if (!placed)
             co_return;
         bool modify = !options.into_source || placed->fresh || ticket_fresh;
-        if (modify && flag_field(json.root, "done")) {
+        bool already_done = existing && existing->finished(placed->key);
+        if (modify && !already_done && flag_field(json.root, "done")) {
             auto task_path = list_path(resource(Kind::Tasks), target) + "/" + placed->key;
             std::string done(kDone);
             co_await put(std::move(task_path), std::move(done));
@@ -775,8 +846,10 @@ struct Replayer::State {
         Parent parent = source_parent(run);
         parent.note_id = std::stoll(note.key);
         auto source_files = plan.children(Kind::Files, parent);
+        auto group = std::make_unique<TaskGroup>(co_await asio::this_coro::executor);
         for (auto& file : source_files)
-            co_await file_task(run, std::move(file), files ? &*files : nullptr, note_target);
+            group->spawn(file_task(run, std::move(file), files ? &*files : nullptr, note_target));
+        co_await group->wait();
     }
 
     static std::string replace_text(const std::string& form, const std::string& text_pair) {
@@ -848,7 +921,10 @@ Replayer::Replayer(http::ApiClient& reader, http::ApiClient& writer, PlanReader&
                        0,
                        {},
                        {},
-                       std::mt19937_64(std::random_device{}())}) {}
+                       std::mt19937_64(std::random_device{}()),
+                       std::nullopt,
+                       false,
+                       {}}) {}
 
 Replayer::~Replayer() = default;
 
@@ -857,8 +933,12 @@ asio::awaitable<void> Replayer::run() {
     s.report.dry_run = s.options.dry_run;
     s.ticket_slots = http::AsyncSemaphore::create(co_await asio::this_coro::executor,
                                                   s.options.tickets_in_flight);
-    co_await s.users();
-    co_await s.projects();
+    s.users_placed.emplace(co_await asio::this_coro::executor,
+                           asio::steady_timer::time_point::max());
+    auto group = std::make_unique<TaskGroup>(co_await asio::this_coro::executor);
+    group->spawn(s.users());
+    group->spawn(s.projects());
+    co_await group->wait();
     for (const auto* client : {&s.client, &s.writer}) {
         auto stats = client->stats();
         for (const auto& [method, n] : stats.requests_by_method)

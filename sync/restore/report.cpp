@@ -60,7 +60,9 @@ std::string Report::text() const {
                 out += counts_line(name, c, dry_run);
         }
     }
-    out += fmt::format("requests: {} ({} writes)\n", requests, writes);
+    out += fmt::format("requests: {} ({} writes) in {:.2f} s\n", requests, writes, replay_seconds);
+    if (verify_seconds)
+        out += fmt::format("verified by reading the target back in {:.2f} s\n", *verify_seconds);
     out +=
         "not restorable: ids (new ones were assigned and are kept in the id map), authors "
         "(owner_id: every object belongs to the restoring user), server-set times "

@@ -4,6 +4,7 @@
 
 #include <cstdint>
 #include <map>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -37,6 +38,8 @@ struct Report {
     std::vector<std::string> differences;      // the verification's findings
     std::vector<GeneratedPassword> passwords;  // new users' generated passwords
     std::uint64_t requests = 0, writes = 0;
+    double replay_seconds = 0;             // the replay alone, without the read-back
+    std::optional<double> verify_seconds;  // the read-back and comparison, when run
 
     // `project` empty: an account-level object (users, projects themselves).
     void count(Kind kind, Outcome outcome, const std::string& project = {});

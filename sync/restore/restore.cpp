@@ -2,6 +2,8 @@
 
 #include <spdlog/spdlog.h>
 
+#include <chrono>
+
 #include "store/account_lock.hpp"
 #include "store/blob_store.hpp"
 #include "store/replica.hpp"
@@ -17,6 +19,10 @@ namespace smartq::sync::restore {
 namespace asio = boost::asio;
 
 namespace {
+
+double seconds_since(std::chrono::steady_clock::time_point start) {
+    return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+}
 
 bool source_has_user(store::Replica& replica, const std::string& email) {
     auto rows = replica.query("SELECT 1 FROM users WHERE deleted_at IS NULL AND email = " +
@@ -40,7 +46,9 @@ asio::awaitable<void> verify(const config::AccountConfig& from, const config::Ac
         compare.ignored_target_users.push_back(to.login);
     auto scratch = from.data_dir / ("restore-verify-" + to.name);
     std::filesystem::remove_all(scratch);
+    auto started = std::chrono::steady_clock::now();
     report.differences = co_await verify::verify_against(to, replica, compare, scratch);
+    report.verify_seconds = seconds_since(started);
     std::filesystem::remove_all(scratch);
 }
 
@@ -85,7 +93,9 @@ asio::awaitable<Report> restore_account(const config::AccountConfig& from,
     replay.annotate_authors = options.annotate_authors;
     spdlog::info("restoring {} into {}{}", from.name, to.name, options.dry_run ? " (dry run)" : "");
     Replayer replayer(reader, writer, *plan, ids, blobs, passwords, replay, report);
+    auto started = std::chrono::steady_clock::now();
     co_await replayer.run();
+    report.replay_seconds = seconds_since(started);
     if (!options.dry_run)
         co_await verify(from, to, replica, options.scope, report);
     co_return report;

@@ -78,6 +78,35 @@ TEST_CASE("a restore killed midway resumes to an equal account without duplicate
     CHECK(equal(comparison));
 }
 
+TEST_CASE("a restore with no id map into an account that holds it all matches by natural key") {
+    Drill drill;
+    auto restored = drill.env.run({"restore", "--from", "a", "--to", "b"});
+    REQUIRE_MESSAGE(restored.code == 0, restored.out, restored.err);
+    // Account "c" is sandbox B under another name: its id map starts empty.
+    AccountSpec a;
+    a.name = "a";
+    a.port = drill.source.port();
+    AccountSpec c;
+    c.name = "c";
+    c.port = drill.target.port();
+    drill.env.configure({a, c});
+    drill.target.admin("POST", "reset");
+    auto again = drill.env.run({"restore", "--from", "a", "--to", "c"});
+    INFO(again.out, again.err);
+    CHECK(again.code == 0);
+    auto b = stats(drill.target);
+    // Archived tickets and done tasks are seen as such: no finishing PUT again.
+    CHECK(b.by_route["PUT /projects/{id}/tickets/{id}"] == 0);
+    CHECK(b.by_route["PUT /projects/{id}/tickets/{id}/tasks/{id}"] == 0);
+    for (const auto& [route, count] : b.by_route)
+        if (route.rfind("POST ", 0) == 0)
+            CHECK_MESSAGE(route == "POST /oauth2", route);
+    CHECK_FALSE(std::filesystem::exists(drill.env.data_dir() / "c" / "generated-passwords.tsv"));
+    auto comparison = drill.compare();
+    INFO(comparison);
+    CHECK(equal(comparison));
+}
+
 TEST_CASE("restore --at a past run brings the account as it was then") {
     Drill drill;
     auto then = drill.source.admin("GET", "dump").body;

@@ -1,10 +1,36 @@
 // Round trips through the programs: sandbox A seeded -> sync -> restore into
 // sandbox B -> A's and B's dumps compare equal modulo ids, times and authors.
 #include <doctest/doctest.h>
+#include <sys/stat.h>
+
+#include <sstream>
 
 #include "restore_drill.hpp"
 
 namespace smartq::test {
+
+namespace {
+
+unsigned mode_of(const std::filesystem::path& file) {
+    struct stat info {};
+    REQUIRE(::stat(file.c_str(), &info) == 0);
+    return info.st_mode & 0777;
+}
+
+// The "email<TAB>password" lines of a passwords file, checked for shape.
+std::vector<std::string> password_emails(const std::filesystem::path& file) {
+    std::istringstream lines(read_file(file));
+    std::vector<std::string> emails;
+    for (std::string line; std::getline(lines, line);) {
+        auto tab = line.find('\t');
+        REQUIRE(tab != std::string::npos);
+        CHECK(line.size() - tab - 1 == 20);
+        emails.push_back(line.substr(0, tab));
+    }
+    return emails;
+}
+
+}  // namespace
 
 TEST_CASE("restore of a tiny account into an empty one is equal, and a second run adds nothing") {
     Drill drill;
@@ -19,6 +45,40 @@ TEST_CASE("restore of a tiny account into an empty one is equal, and a second ru
     CHECK(again.code == 0);
     CHECK(writes(stats(drill.target)) == 0);
     CHECK(equal(drill.compare()));
+}
+
+TEST_CASE("generated user passwords go to a 0600 file in the target's data directory") {
+    Drill drill;
+    auto file = drill.env.data_dir() / "b" / "generated-passwords.tsv";
+    auto restored = drill.env.run({"restore", "--from", "a", "--to", "b"});
+    INFO(restored.out, restored.err);
+    CHECK(restored.code == 0);
+    CHECK(mode_of(file) == 0600);
+    auto emails = password_emails(file);
+    // Tiny has five users; the administrator already exists in B.
+    CHECK(emails.size() == 4);
+    auto dump = drill.source.admin("GET", "dump").body;
+    for (const auto& email : emails) {
+        CHECK(email != "admin@sandbox.test");
+        CHECK(dump.find("\"" + email + "\"") != std::string::npos);
+    }
+    CHECK(restored.err.find(file.string()) != std::string::npos);
+    // A second run creates no user, so it adds no password.
+    auto again = drill.env.run({"restore", "--from", "a", "--to", "b"});
+    CHECK(again.code == 0);
+    CHECK(password_emails(file).size() == 4);
+}
+
+TEST_CASE("--passwords-out takes the generated passwords instead of the data directory") {
+    Drill drill;
+    auto out = drill.env.dir().path() / "new-users.tsv";
+    auto restored =
+        drill.env.run({"restore", "--from", "a", "--to", "b", "--passwords-out", out.string()});
+    INFO(restored.out, restored.err);
+    CHECK(restored.code == 0);
+    CHECK(mode_of(out) == 0600);
+    CHECK(password_emails(out).size() == 4);
+    CHECK_FALSE(std::filesystem::exists(drill.env.data_dir() / "b" / "generated-passwords.tsv"));
 }
 
 TEST_CASE("restore of a small account into an empty one is equal") {
@@ -53,6 +113,7 @@ TEST_CASE("a dry run sends only GETs and prints the plan") {
     auto b = stats(drill.target);
     CHECK(b.total > 0);
     CHECK(writes(b) == 0);
+    CHECK_FALSE(std::filesystem::exists(drill.env.data_dir() / "b" / "generated-passwords.tsv"));
 }
 
 TEST_CASE("restoring into the backed-up account needs --into-source") {
