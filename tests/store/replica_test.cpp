@@ -240,7 +240,7 @@ TEST_CASE("a file that is not a database is reported as a damaged replica") {
     }
 }
 
-TEST_CASE("a database with a corrupted page is reported as damaged") {
+TEST_CASE("a database with a corrupted page is found damaged by the integrity check") {
     ScratchDir dir;
     {
         auto replica = open_replica(dir / "replica.db");
@@ -259,7 +259,16 @@ TEST_CASE("a database with a corrupted page is reported as damaged") {
         std::string junk(4096, '\xA5');
         file.write(junk.data(), static_cast<std::streamsize>(junk.size()));
     }
-    CHECK_THROWS_AS(open_replica(dir / "replica.db", Mode::ReadOnly), ReplicaDamaged);
+    // Opening only proves the file is a database (it must stay cheap however large the
+    // replica); the full check that verify runs finds the damaged page.
+    std::vector<std::string> problems;
+    try {
+        auto replica = open_replica(dir / "replica.db", Mode::ReadOnly);
+        problems = replica.integrity_check();
+    } catch (const StoreError& error) {
+        problems.push_back(error.what());
+    }
+    CHECK_FALSE(problems.empty());
 }
 
 TEST_CASE("query returns column names and typed values") {
