@@ -1,6 +1,5 @@
 #include "daemon/exit_codes.hpp"
 
-
 #include "config/config_error.hpp"
 #include "store/account_lock.hpp"
 #include "store/errors.hpp"
@@ -19,15 +18,21 @@ Failure describe(std::exception_ptr error) {
         return {kConfig, e.what()};
     } catch (const http::HttpError& e) {
         switch (e.cls()) {
-            case http::ErrorClass::AuthRefused: return {kNoPerm, e.what()};
-            case http::ErrorClass::Unreachable: return {kUnavailable, e.what()};
-            default: return {kTempFail, e.what()};
+            case http::ErrorClass::AuthRefused:
+                return {kNoPerm, e.what()};
+            case http::ErrorClass::Unreachable:
+                return {kUnavailable, e.what()};
+            default:
+                return {kTempFail, e.what()};
         }
     } catch (const sync::SyncError& e) {
         switch (e.reason()) {
-            case sync::SyncError::Reason::Interrupted: return {kOk, e.what()};
-            case sync::SyncError::Reason::DeletionGuard: return {kDataError, e.what()};
-            default: return {kTempFail, e.what()};
+            case sync::SyncError::Reason::Interrupted:
+                return {kOk, e.what()};
+            case sync::SyncError::Reason::DeletionGuard:
+                return {kDataError, e.what()};
+            default:
+                return {kTempFail, e.what()};
         }
     } catch (const wire::WireError& e) {
         return {kTempFail, std::string("the server's answer could not be understood: ") + e.what()};
@@ -51,10 +56,11 @@ Failure describe(std::exception_ptr error) {
 int worse(int a, int b) {
     // Configuration and credentials first: they need the user; then data and
     // local disk; then what retrying may fix.
-    static constexpr int order[] = {kConfig, kNoPerm, kDataError, kIoError, kInternal,
-                                    kUnavailable, kTempFail, kUsage, kOk};
+    static constexpr int order[] = {kConfig,      kNoPerm,   kDataError, kIoError, kInternal,
+                                    kUnavailable, kTempFail, kUsage,     kOk};
     for (int code : order) {
-        if (a == code || b == code) return code;
+        if (a == code || b == code)
+            return code;
     }
     return a != kOk ? a : b;
 }

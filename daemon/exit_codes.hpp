@@ -22,7 +22,7 @@ enum ExitCode : int {
 
 // A request the user can correct by changing the command (bad SQL, say).
 class UsageError : public std::runtime_error {
-public:
+  public:
     using std::runtime_error::runtime_error;
 };
 

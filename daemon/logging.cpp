@@ -8,7 +8,9 @@
 
 namespace smartq::daemon {
 
-bool under_systemd() { return std::getenv("JOURNAL_STREAM") || std::getenv("INVOCATION_ID"); }
+bool under_systemd() {
+    return std::getenv("JOURNAL_STREAM") || std::getenv("INVOCATION_ID");
+}
 
 void setup_logging(std::string_view level) {
     std::shared_ptr<spdlog::logger> logger;

@@ -1,7 +1,7 @@
 // smartq-backup: the command line of INTERFACE.md. Every failure ends here
 // as one sentence on stderr and a sysexits code.
-#include <CLI/CLI.hpp>
 #include <spdlog/spdlog.h>
+#include <CLI/CLI.hpp>
 
 #include <cstdio>
 #include <iostream>
@@ -26,8 +26,10 @@ struct GlobalArgs {
 
 config::Config load(const GlobalArgs& args, const config::Environment& env) {
     config::Overrides overrides;
-    if (!args.data_dir.empty()) overrides.data_dir = args.data_dir;
-    if (!args.log_level.empty()) overrides.log_level = args.log_level;
+    if (!args.data_dir.empty())
+        overrides.data_dir = args.data_dir;
+    if (!args.log_level.empty())
+        overrides.log_level = args.log_level;
     auto file = args.config_file.empty() ? config::default_config_path(env)
                                          : std::filesystem::path(args.config_file);
     return config::load_config(file, env, overrides);
@@ -40,10 +42,12 @@ int main(int argc, char** argv) {
     app.set_version_flag("--version", std::string("smartq-backup ") + SMARTQ_VERSION);
     app.require_subcommand(1);
     GlobalArgs global;
-    app.add_option("--config", global.config_file,
-                   "configuration file (default: $SMARTQ_BACKUP_CONFIG, else /etc/smartq-backup/config.toml)");
+    app.add_option(
+        "--config", global.config_file,
+        "configuration file (default: $SMARTQ_BACKUP_CONFIG, else /etc/smartq-backup/config.toml)");
     app.add_option("--data-dir", global.data_dir, "override data_dir of the configuration");
-    app.add_option("--log-level", global.log_level, "trace, debug, info, warn, error, critical or off");
+    app.add_option("--log-level", global.log_level,
+                   "trace, debug, info, warn, error, critical or off");
 
     daemon::SyncArgs sync_args;
     auto* sync = app.add_subcommand("sync", "copy accounts into their replicas now");
@@ -54,15 +58,22 @@ int main(int argc, char** argv) {
                    "allow a run to mark most of a resource deleted");
 
     daemon::DaemonArgs daemon_args;
-    auto* daemon_command = app.add_subcommand("daemon", "keep accounts current on their schedule (the service)");
-    daemon_command->add_option("--account", daemon_args.accounts, "account to keep (repeatable; default: all)");
+    auto* daemon_command =
+        app.add_subcommand("daemon", "keep accounts current on their schedule (the service)");
+    daemon_command->add_option("--account", daemon_args.accounts,
+                               "account to keep (repeatable; default: all)");
 
     daemon::RestoreArgs restore_args;
-    auto* restore = app.add_subcommand("restore", "rebuild data in an account from a replica by replaying POSTs");
-    restore->add_option("--from", restore_args.from, "the account whose replica is the source")->required();
-    restore->add_option("--to", restore_args.to, "the configured account to restore into")->required();
-    restore->add_option("--project", restore_args.projects, "restore this source project (repeatable)");
-    restore->add_option("--ticket", restore_args.tickets, "restore this source ticket (repeatable)");
+    auto* restore = app.add_subcommand(
+        "restore", "rebuild data in an account from a replica by replaying POSTs");
+    restore->add_option("--from", restore_args.from, "the account whose replica is the source")
+        ->required();
+    restore->add_option("--to", restore_args.to, "the configured account to restore into")
+        ->required();
+    restore->add_option("--project", restore_args.projects,
+                        "restore this source project (repeatable)");
+    restore->add_option("--ticket", restore_args.tickets,
+                        "restore this source ticket (repeatable)");
     restore->add_option("--at", restore_args.at, "the state as of TIME (YYYY-MM-DD HH:MM:SS, UTC)");
     restore->add_flag("--dry-run", restore_args.dry_run, "print the plan; send only GETs");
     restore->add_flag("--into-source", restore_args.into_source,
@@ -84,12 +95,14 @@ int main(int argc, char** argv) {
     query->add_option("--account", query_args.account, "the account (default: the only one)");
     query->add_option("--format", query_args.format, "table, csv or json")
         ->check(CLI::IsMember({"table", "csv", "json"}));
-    query->add_option("--at", query_args.at,
-                      "see the resource tables as they were at TIME (YYYY-MM-DD HH:MM:SS or ISO 8601)");
+    query->add_option(
+        "--at", query_args.at,
+        "see the resource tables as they were at TIME (YYYY-MM-DD HH:MM:SS or ISO 8601)");
     query->add_option("SQL", query_args.sql, "one SQL statement")->required();
 
     daemon::VerifyArgs verify_args;
-    auto* verify = app.add_subcommand("verify", "check replicas and their file bodies; --drill proves a restore");
+    auto* verify = app.add_subcommand(
+        "verify", "check replicas and their file bodies; --drill proves a restore");
     verify->add_option("--account", verify_args.account, "one account (default: all)");
     verify->add_flag("--drill", verify_args.drill,
                      "restore the replica into an empty local sandbox, read it back and compare");
@@ -106,14 +119,19 @@ int main(int argc, char** argv) {
     try {
         auto config = load(global, env);
         daemon::setup_logging(config.log_level);
-        if (*sync) return daemon::run_sync(config, sync_args);
-        if (*status) return daemon::run_status(config, status_args);
+        if (*sync)
+            return daemon::run_sync(config, sync_args);
+        if (*status)
+            return daemon::run_status(config, status_args);
         if (*daemon_command) {
             return daemon::run_daemon(config, daemon_args, [&] { return load(global, env); });
         }
-        if (*query) return daemon::run_query(config, query_args);
-        if (*restore) return daemon::run_restore(config, restore_args);
-        if (*verify) return daemon::run_verify(config, verify_args);
+        if (*query)
+            return daemon::run_query(config, query_args);
+        if (*restore)
+            return daemon::run_restore(config, restore_args);
+        if (*verify)
+            return daemon::run_verify(config, verify_args);
         return daemon::kUsage;
     } catch (...) {
         auto failure = daemon::describe(std::current_exception());

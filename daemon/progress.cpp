@@ -22,23 +22,28 @@ std::string human_bytes(std::uint64_t bytes) {
 ProgressDisplay::ProgressDisplay(asio::any_io_executor executor, std::string account, bool live)
     : timer_(executor), account_(std::move(account)), live_(live) {}
 
-ProgressDisplay::~ProgressDisplay() { timer_.cancel(); }
+ProgressDisplay::~ProgressDisplay() {
+    timer_.cancel();
+}
 
 void ProgressDisplay::attach(const sync::Crawler& crawler) {
     crawler_ = &crawler;
-    if (live_) schedule();
+    if (live_)
+        schedule();
 }
 
 void ProgressDisplay::detach() {
     timer_.cancel();
-    if (crawler_) last_ = crawler_->progress();
+    if (crawler_)
+        last_ = crawler_->progress();
     crawler_ = nullptr;
 }
 
 void ProgressDisplay::schedule() {
     timer_.expires_after(std::chrono::milliseconds(250));
     timer_.async_wait([this](boost::system::error_code ec) {
-        if (ec || !crawler_) return;
+        if (ec || !crawler_)
+            return;
         draw();
         schedule();
     });
@@ -46,25 +51,30 @@ void ProgressDisplay::schedule() {
 
 void ProgressDisplay::draw() {
     const auto& p = crawler_->progress();
-    double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start_).count();
+    double seconds =
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - start_).count();
     auto records = p.total_records();
     std::fprintf(stderr, "\r\033[K%s: %s, %llu records, %llu attachments, %s, %.0f records/s",
                  account_.c_str(), p.current.c_str(), static_cast<unsigned long long>(records),
-                 static_cast<unsigned long long>(p.attachments), human_bytes(p.attachment_bytes).c_str(),
+                 static_cast<unsigned long long>(p.attachments),
+                 human_bytes(p.attachment_bytes).c_str(),
                  seconds > 0 ? static_cast<double>(records) / seconds : 0.0);
     std::fflush(stderr);
 }
 
 void ProgressDisplay::finish(const std::string& outcome) {
     detach();
-    if (live_) std::fprintf(stderr, "\r\033[K");
-    double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start_).count();
+    if (live_)
+        std::fprintf(stderr, "\r\033[K");
+    double seconds =
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - start_).count();
     for (const auto& [name, c] : last_.records) {
         spdlog::info("{}: {}: {} new, {} changed, {} unchanged, {} marked deleted", account_, name,
                      c.inserted, c.updated, c.unchanged, c.deleted);
     }
-    spdlog::info("{}: {} in {:.1f} s: {} records, {} attachments downloaded ({})", account_, outcome,
-                 seconds, last_.total_records(), last_.attachments, human_bytes(last_.attachment_bytes));
+    spdlog::info("{}: {} in {:.1f} s: {} records, {} attachments downloaded ({})", account_,
+                 outcome, seconds, last_.total_records(), last_.attachments,
+                 human_bytes(last_.attachment_bytes));
 }
 
 }  // namespace smartq::daemon

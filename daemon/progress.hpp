@@ -16,7 +16,7 @@
 namespace smartq::daemon {
 
 class ProgressDisplay {
-public:
+  public:
     ProgressDisplay(boost::asio::any_io_executor executor, std::string account, bool live);
     ~ProgressDisplay();
     void attach(const sync::Crawler& crawler);
@@ -25,7 +25,7 @@ public:
     // Ends the live line and prints the summary of the run.
     void finish(const std::string& outcome);
 
-private:
+  private:
     void schedule();
     void draw();
 

@@ -19,7 +19,8 @@ std::uint64_t directory_size(const std::filesystem::path& dir) {
     std::error_code ec;
     for (auto it = std::filesystem::recursive_directory_iterator(dir, ec);
          !ec && it != std::filesystem::recursive_directory_iterator(); it.increment(ec)) {
-        if (it->is_regular_file(ec)) total += it->file_size(ec);
+        if (it->is_regular_file(ec))
+            total += it->file_size(ec);
     }
     return total;
 }
@@ -33,13 +34,15 @@ struct AccountStatus {
 };
 
 AccountStatus read_status(const config::AccountConfig& account) {
-    AccountStatus status{&account, {}, {}, directory_size(account.data_dir),
-                         read_scheduled_run(account.data_dir)};
+    AccountStatus status{
+        &account, {}, {}, directory_size(account.data_dir), read_scheduled_run(account.data_dir)};
     auto path = sync::replica_path(account);
-    if (!std::filesystem::exists(path)) return status;
+    if (!std::filesystem::exists(path))
+        return status;
     auto replica = store::Replica::open(path, sync::table_specs(), store::Mode::ReadOnly);
     for (auto& run : replica.runs(50)) {
-        if (!status.last) status.last = run;
+        if (!status.last)
+            status.last = run;
         if (run.status == store::RunStatus::Ok) {
             status.last_ok = run;
             break;
@@ -50,7 +53,8 @@ AccountStatus read_status(const config::AccountConfig& account) {
 
 std::int64_t total_records(const store::RunInfo& run) {
     std::int64_t total = 0;
-    for (const auto& [name, c] : run.records) total += c.inserted + c.updated + c.unchanged;
+    for (const auto& [name, c] : run.records)
+        total += c.inserted + c.updated + c.unchanged;
     return total;
 }
 
@@ -61,7 +65,12 @@ void write_run(wire::JsonWriter& json, const store::RunInfo& run) {
     json.key("status").value(store::to_string(run.status)).key("requests").value(run.requests);
     json.key("bytes").value(run.bytes).key("records").begin_object();
     for (const auto& [name, c] : run.records) {
-        json.key(name).begin_object().key("inserted").value(c.inserted).key("updated").value(c.updated);
+        json.key(name)
+            .begin_object()
+            .key("inserted")
+            .value(c.inserted)
+            .key("updated")
+            .value(c.updated);
         json.key("unchanged").value(c.unchanged).key("deleted").value(c.deleted).end_object();
     }
     json.end_object().key("error");
@@ -91,7 +100,8 @@ void print_json(const std::vector<AccountStatus>& statuses) {
 void print_text(const std::vector<AccountStatus>& statuses) {
     for (const auto& s : statuses) {
         std::cout << s.account->name << " (" << s.account->url << ")\n";
-        std::cout << "  replica:      " << s.account->data_dir.string() << ", " << human_bytes(s.size) << "\n";
+        std::cout << "  replica:      " << s.account->data_dir.string() << ", "
+                  << human_bytes(s.size) << "\n";
         std::cout << "  next run:     "
                   << (s.next ? fmt::format("{} UTC (daemon pid {})", s.next->next_run, s.next->pid)
                              : std::string("not scheduled (no daemon running)"))
@@ -101,12 +111,14 @@ void print_text(const std::vector<AccountStatus>& statuses) {
             continue;
         }
         const auto& r = *s.last;
-        std::cout << fmt::format("  last run:     {} {} sync, started {}{}, {} records, {} requests\n",
-                                 store::to_string(r.status), store::to_string(r.kind), r.started_at,
-                                 r.ended_at ? ", ended " + *r.ended_at : std::string{}, total_records(r),
-                                 r.requests);
-        if (!r.error.empty()) std::cout << "  last error:   " << r.error << "\n";
-        std::cout << "  last success: " << (s.last_ok ? s.last_ok->ended_at.value_or("?") : "never") << "\n";
+        std::cout << fmt::format(
+            "  last run:     {} {} sync, started {}{}, {} records, {} requests\n",
+            store::to_string(r.status), store::to_string(r.kind), r.started_at,
+            r.ended_at ? ", ended " + *r.ended_at : std::string{}, total_records(r), r.requests);
+        if (!r.error.empty())
+            std::cout << "  last error:   " << r.error << "\n";
+        std::cout << "  last success: " << (s.last_ok ? s.last_ok->ended_at.value_or("?") : "never")
+                  << "\n";
     }
 }
 
@@ -115,8 +127,10 @@ void print_text(const std::vector<AccountStatus>& statuses) {
 int run_status(const config::Config& config, const StatusArgs& args) {
     std::vector<AccountStatus> statuses;
     std::vector<std::string> names;
-    if (!args.account.empty()) names.push_back(args.account);
-    for (const auto* account : select_accounts(config, names)) statuses.push_back(read_status(*account));
+    if (!args.account.empty())
+        names.push_back(args.account);
+    for (const auto* account : select_accounts(config, names))
+        statuses.push_back(read_status(*account));
     args.json ? print_json(statuses) : print_text(statuses);
     return kOk;
 }

@@ -10,9 +10,12 @@
 namespace smartq::daemon {
 
 OutputFormat parse_output_format(std::string_view name) {
-    if (name == "table") return OutputFormat::Table;
-    if (name == "csv") return OutputFormat::Csv;
-    if (name == "json") return OutputFormat::Json;
+    if (name == "table")
+        return OutputFormat::Table;
+    if (name == "csv")
+        return OutputFormat::Csv;
+    if (name == "json")
+        return OutputFormat::Json;
     throw std::invalid_argument("unknown output format '" + std::string(name) +
                                 "' (use table, csv or json)");
 }
@@ -31,13 +34,15 @@ std::string text_of(const store::Value& value) {
 
 // Display width in terminal columns, counting each UTF-8 code point once.
 std::size_t width_of(std::string_view text) {
-    return static_cast<std::size_t>(std::count_if(
-        text.begin(), text.end(), [](char c) { return (static_cast<unsigned char>(c) & 0xC0) != 0x80; }));
+    return static_cast<std::size_t>(std::count_if(text.begin(), text.end(), [](char c) {
+        return (static_cast<unsigned char>(c) & 0xC0) != 0x80;
+    }));
 }
 
 void print_table(std::ostream& out, const store::QueryResult& result) {
     std::vector<std::size_t> widths;
-    for (const auto& name : result.columns) widths.push_back(width_of(name));
+    for (const auto& name : result.columns)
+        widths.push_back(width_of(name));
     std::vector<std::vector<std::string>> cells;
     for (const auto& row : result.rows) {
         auto& line = cells.emplace_back();
@@ -51,24 +56,30 @@ void print_table(std::ostream& out, const store::QueryResult& result) {
     auto print_line = [&](const std::vector<std::string>& line) {
         for (std::size_t i = 0; i < line.size(); ++i) {
             out << (i ? " | " : "") << line[i];
-            if (i + 1 < line.size()) out << std::string(widths[i] - width_of(line[i]), ' ');
+            if (i + 1 < line.size())
+                out << std::string(widths[i] - width_of(line[i]), ' ');
         }
         out << '\n';
     };
     print_line(result.columns);
-    for (std::size_t i = 0; i < widths.size(); ++i) out << (i ? "-+-" : "") << std::string(widths[i], '-');
+    for (std::size_t i = 0; i < widths.size(); ++i)
+        out << (i ? "-+-" : "") << std::string(widths[i], '-');
     out << '\n';
-    for (const auto& line : cells) print_line(line);
+    for (const auto& line : cells)
+        print_line(line);
     out << "(" << result.rows.size() << (result.rows.size() == 1 ? " row)\n" : " rows)\n");
 }
 
 std::string csv_field(const store::Value& value) {
-    if (std::holds_alternative<std::monostate>(value)) return {};
+    if (std::holds_alternative<std::monostate>(value))
+        return {};
     auto text = text_of(value);
-    if (text.find_first_of(",\"\r\n") == std::string::npos) return text;
+    if (text.find_first_of(",\"\r\n") == std::string::npos)
+        return text;
     std::string quoted = "\"";
     for (char c : text) {
-        if (c == '"') quoted += '"';
+        if (c == '"')
+            quoted += '"';
         quoted += c;
     }
     return quoted + "\"";
@@ -79,7 +90,8 @@ void print_csv(std::ostream& out, const store::QueryResult& result) {
         out << (i ? "," : "") << csv_field(result.columns[i]);
     out << "\r\n";
     for (const auto& row : result.rows) {
-        for (std::size_t i = 0; i < row.size(); ++i) out << (i ? "," : "") << csv_field(row[i]);
+        for (std::size_t i = 0; i < row.size(); ++i)
+            out << (i ? "," : "") << csv_field(row[i]);
         out << "\r\n";
     }
 }
@@ -92,11 +104,15 @@ void print_json(std::ostream& out, const store::QueryResult& result) {
         json.begin_object();
         for (std::size_t i = 0; i < row.size(); ++i) {
             json.key(result.columns[i]);
-            std::visit([&](const auto& v) {
-                using T = std::decay_t<decltype(v)>;
-                if constexpr (std::is_same_v<T, std::monostate>) json.null();
-                else json.value(v);
-            }, row[i]);
+            std::visit(
+                [&](const auto& v) {
+                    using T = std::decay_t<decltype(v)>;
+                    if constexpr (std::is_same_v<T, std::monostate>)
+                        json.null();
+                    else
+                        json.value(v);
+                },
+                row[i]);
         }
         json.end_object();
     }
@@ -108,9 +124,15 @@ void print_json(std::ostream& out, const store::QueryResult& result) {
 
 void print_result(std::ostream& out, const store::QueryResult& result, OutputFormat format) {
     switch (format) {
-        case OutputFormat::Table: print_table(out, result); break;
-        case OutputFormat::Csv: print_csv(out, result); break;
-        case OutputFormat::Json: print_json(out, result); break;
+        case OutputFormat::Table:
+            print_table(out, result);
+            break;
+        case OutputFormat::Csv:
+            print_csv(out, result);
+            break;
+        case OutputFormat::Json:
+            print_json(out, result);
+            break;
     }
 }
 

@@ -33,14 +33,16 @@ asio::awaitable<store::RunKind> sync_account(const config::AccountConfig& accoun
                                              AccountSyncHooks hooks) {
     std::filesystem::create_directories(account.data_dir);
     store::AccountLock lock(account.data_dir / "lock", account.name);
-    auto replica = store::Replica::open(replica_path(account), table_specs(), store::Mode::ReadWrite);
+    auto replica =
+        store::Replica::open(replica_path(account), table_specs(), store::Mode::ReadWrite);
     store::BlobStore blobs(blobs_path(account));
     auto executor = co_await asio::this_coro::executor;
     http::ApiClient client(executor, http::parse_url(account.url), credentials(account),
                            http::Access::ReadOnly, client_options(account), std::move(global));
     options.files = options.files && account.files;
     Crawler crawler(client, replica, blobs, account.name, options);
-    if (hooks.started) hooks.started(crawler);
+    if (hooks.started)
+        hooks.started(crawler);
     std::exception_ptr failure;
     store::RunKind kind{};
     try {
@@ -48,8 +50,10 @@ asio::awaitable<store::RunKind> sync_account(const config::AccountConfig& accoun
     } catch (...) {
         failure = std::current_exception();
     }
-    if (hooks.finished) hooks.finished(crawler);
-    if (failure) std::rethrow_exception(failure);
+    if (hooks.finished)
+        hooks.finished(crawler);
+    if (failure)
+        std::rethrow_exception(failure);
     co_return kind;
 }
 

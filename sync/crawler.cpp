@@ -28,7 +28,8 @@ constexpr std::int64_t kUnguarded = 0;
 
 std::string text_field(dom::element object, std::string_view name) {
     auto member = wire::field(object, name);
-    if (!member) return {};
+    if (!member)
+        return {};
     return wire::as_text(*member).value_or("");
 }
 
@@ -43,13 +44,15 @@ std::string minus(const std::string& time, std::chrono::seconds delta) {
 
 const Column* find_column(const Resource& resource, std::string_view name) {
     for (const auto& column : resource.columns)
-        if (column.spec.name == name) return &column;
+        if (column.spec.name == name)
+            return &column;
     return nullptr;
 }
 
 std::size_t column_index(const Resource& resource, std::string_view name) {
     for (std::size_t i = resource.key_columns; i < resource.columns.size(); ++i)
-        if (resource.columns[i].spec.name == name) return i - resource.key_columns;
+        if (resource.columns[i].spec.name == name)
+            return i - resource.key_columns;
     throw std::logic_error("resource table has no such column");
 }
 
@@ -86,18 +89,21 @@ Crawler::~Crawler() = default;
 
 void Crawler::request_stop() {
     stop_requested_ = true;
-    if (tasks_) tasks_->fail(std::make_exception_ptr(
-        SyncError(SyncError::Reason::Interrupted, "the sync of " + account_ + " was interrupted")));
+    if (tasks_)
+        tasks_->fail(std::make_exception_ptr(SyncError(
+            SyncError::Reason::Interrupted, "the sync of " + account_ + " was interrupted")));
 }
 
 void Crawler::check_stop() const {
     if (stop_requested_ || (tasks_ && tasks_->failed())) {
-        throw SyncError(SyncError::Reason::Interrupted, "the sync of " + account_ + " was interrupted");
+        throw SyncError(SyncError::Reason::Interrupted,
+                        "the sync of " + account_ + " was interrupted");
     }
 }
 
 store::RunKind Crawler::decide_kind() {
-    if (!replica_.get_state(kFullDone)) return store::RunKind::Full;
+    if (!replica_.get_state(kFullDone))
+        return store::RunKind::Full;
     return options_.deep ? store::RunKind::Deep : store::RunKind::Incremental;
 }
 
@@ -117,13 +123,14 @@ asio::awaitable<store::RunKind> Crawler::run() {
         failure = std::current_exception();
     }
     if (!failure && !problems_.empty()) {
-        failure = std::make_exception_ptr(SyncError(
-            SyncError::Reason::Incomplete,
-            fmt::format("{} object(s) of {} could not be stored; the first: {}", problems_.size(),
-                        account_, problems_.front())));
+        failure = std::make_exception_ptr(
+            SyncError(SyncError::Reason::Incomplete,
+                      fmt::format("{} object(s) of {} could not be stored; the first: {}",
+                                  problems_.size(), account_, problems_.front())));
     }
     auto stats = client_.stats();
-    for (const auto& [method, n] : stats.requests_by_method) summary.requests += n;
+    for (const auto& [method, n] : stats.requests_by_method)
+        summary.requests += n;
     summary.bytes = static_cast<std::int64_t>(stats.bytes_received);
     summary.records = progress_.records;
     if (failure) {
@@ -131,12 +138,14 @@ asio::awaitable<store::RunKind> Crawler::run() {
         try {
             std::rethrow_exception(failure);
         } catch (const SyncError& error) {
-            summary.status = error.reason() == SyncError::Reason::Interrupted ? store::RunStatus::Interrupted
-                             : error.reason() == SyncError::Reason::Incomplete ? store::RunStatus::Partial
-                                                                               : store::RunStatus::Failed;
+            summary.status =
+                error.reason() == SyncError::Reason::Interrupted  ? store::RunStatus::Interrupted
+                : error.reason() == SyncError::Reason::Incomplete ? store::RunStatus::Partial
+                                                                  : store::RunStatus::Failed;
             summary.error = error.what();
         } catch (const http::HttpError& error) {
-            if (error.cls() == http::ErrorClass::Retryable || error.cls() == http::ErrorClass::RateLimited)
+            if (error.cls() == http::ErrorClass::Retryable ||
+                error.cls() == http::ErrorClass::RateLimited)
                 summary.status = store::RunStatus::Partial;
             summary.error = error.what();
         } catch (const std::exception& error) {
@@ -147,8 +156,10 @@ asio::awaitable<store::RunKind> Crawler::run() {
     }
     {
         auto tx = replica_.begin();
-        for (const auto& [key, value] : watermarks_) replica_.set_state(key, value);
-        if (kind_ != store::RunKind::Incremental) replica_.set_state(kFullDone, store::utc_now());
+        for (const auto& [key, value] : watermarks_)
+            replica_.set_state(key, value);
+        if (kind_ != store::RunKind::Incremental)
+            replica_.set_state(kFullDone, store::utc_now());
         tx.commit();
     }
     replica_.finish_run(run_, summary);
@@ -164,16 +175,21 @@ asio::awaitable<void> Crawler::crawl() {
     for (auto kind : {Kind::Users, Kind::Projects}) {
         const auto& r = resource(kind);
         auto sweep = replica_.begin_sweep(r.table);
-        co_await list_pages(client_, page_sizes_, kind, std::string(r.path), std::string(r.list_params),
-                            r.page_size, [&](const Items& items) -> asio::awaitable<bool> {
-                                store_page(r, items, {}, &sweep, [&](const store::Record& record, dom::element, ChangeKind) {
-                                    if (kind == Kind::Projects) projects.push_back(std::get<std::int64_t>(record.key[0]));
-                                });
-                                co_return true;
-                            });
-        finish_sweep(r, sweep, "account " + account_, kind == Kind::Users ? kGuardUsers : kGuardMany);
+        co_await list_pages(
+            client_, page_sizes_, kind, std::string(r.path), std::string(r.list_params),
+            r.page_size, [&](const Items& items) -> asio::awaitable<bool> {
+                store_page(r, items, {}, &sweep,
+                           [&](const store::Record& record, dom::element, ChangeKind) {
+                               if (kind == Kind::Projects)
+                                   projects.push_back(std::get<std::int64_t>(record.key[0]));
+                           });
+                co_return true;
+            });
+        finish_sweep(r, sweep, "account " + account_,
+                     kind == Kind::Users ? kGuardUsers : kGuardMany);
     }
-    for (auto id : projects) tasks_->spawn(crawl_project(id));
+    for (auto id : projects)
+        tasks_->spawn(crawl_project(id));
     co_await tasks_->wait();
     cascade_tombstones();
 }
@@ -181,10 +197,16 @@ asio::awaitable<void> Crawler::crawl() {
 void Crawler::count(const Resource& resource, ChangeKind kind) {
     auto& counts = progress_.records[std::string(resource.name)];
     switch (kind) {
-        case ChangeKind::Inserted: ++counts.inserted; break;
+        case ChangeKind::Inserted:
+            ++counts.inserted;
+            break;
         case ChangeKind::Updated:
-        case ChangeKind::Undeleted: ++counts.updated; break;
-        case ChangeKind::Unchanged: ++counts.unchanged; break;
+        case ChangeKind::Undeleted:
+            ++counts.updated;
+            break;
+        case ChangeKind::Unchanged:
+            ++counts.unchanged;
+            break;
     }
 }
 
@@ -196,8 +218,10 @@ void Crawler::store_page(const Resource& resource, const Items& items, const Con
         auto record = make_record(resource, item, context);
         auto kind = replica_.upsert(resource.table, record, run_);
         count(resource, kind);
-        if (sweep) sweep->saw(record.key);
-        if (each) each(record, item, kind);
+        if (sweep)
+            sweep->saw(record.key);
+        if (each)
+            each(record, item, kind);
     }
     tx.commit();
 }
@@ -205,17 +229,19 @@ void Crawler::store_page(const Resource& resource, const Items& items, const Con
 void Crawler::finish_sweep(const Resource& resource, store::Sweep& sweep, std::string_view scope,
                            std::int64_t guard_from) {
     auto unseen = sweep.unseen_count();
-    if (unseen == 0) return;
+    if (unseen == 0)
+        return;
     auto live = sweep.live_count();
     // A lost permission, a changed key or a server answering empty lists looks
     // like mass deletion; marking it would bury a good backup under tombstones.
     if (guard_from > 0 && !options_.confirm_deletions && live >= guard_from && unseen * 2 > live) {
         spdlog::warn("{}: the server no longer lists {} of {} {} of {}; marking none deleted",
                      account_, unseen, live, resource.name, scope);
-        throw SyncError(SyncError::Reason::DeletionGuard,
-                        fmt::format("refusing to mark {} of {} {} of {} deleted; if they really were "
-                                    "deleted, run sync --confirm-deletions",
-                                    unseen, live, resource.name, scope));
+        throw SyncError(
+            SyncError::Reason::DeletionGuard,
+            fmt::format("refusing to mark {} of {} {} of {} deleted; if they really were "
+                        "deleted, run sync --confirm-deletions",
+                        unseen, live, resource.name, scope));
     }
     auto tx = replica_.begin();
     auto marked = sweep.tombstone(run_);
@@ -232,11 +258,12 @@ void Crawler::cascade_tombstones() {
     for (const auto& r : resources()) {
         for (const auto& [column, table] : parents) {
             const Column* c = find_column(r, column);
-            if (!c || c->convert != Convert::Context || r.name == table) continue;
-            auto orphans = replica_.query(fmt::format(
-                "SELECT DISTINCT c.{0} FROM {1} c JOIN {2} p ON p.id = c.{0} "
-                "WHERE c.deleted_at IS NULL AND p.deleted_at IS NOT NULL",
-                column, r.name, table));
+            if (!c || c->convert != Convert::Context || r.name == table)
+                continue;
+            auto orphans = replica_.query(
+                fmt::format("SELECT DISTINCT c.{0} FROM {1} c JOIN {2} p ON p.id = c.{0} "
+                            "WHERE c.deleted_at IS NULL AND p.deleted_at IS NOT NULL",
+                            column, r.name, table));
             for (const auto& row : orphans.rows) {
                 auto n = replica_.tombstone_children(r.table, column, row[0], run_);
                 progress_.records[std::string(r.name)].deleted += n;
@@ -256,45 +283,49 @@ asio::awaitable<void> Crawler::crawl_project(std::int64_t project_id) {
         auto answer = co_await client_.get(base + "/default");
         default_role = object_id(answer.data());
     } catch (const http::HttpError& error) {
-        if (!is_permanent(error)) throw;
+        if (!is_permanent(error))
+            throw;
     }
     for (auto kind : {Kind::Roles, Kind::Steps, Kind::CustomFields}) {
         check_stop();
         const auto& r = resource(kind);
         auto sweep = replica_.begin_sweep(r.table, "project_id", project_id);
-        co_await list_pages(client_, page_sizes_, kind, list_path(r, context), std::string(r.list_params),
-                          r.page_size, [&](const Items& items) -> asio::awaitable<bool> {
-                              auto tx = replica_.begin();
-                              for (auto item : items) {
-                                  auto record = make_record(r, item, context);
-                                  if (kind == Kind::Roles) {
-                                      record.columns[column_index(r, "is_default")] =
-                                          std::int64_t{object_id(item) == default_role};
-                                  }
-                                  if (kind == Kind::CustomFields) {
-                                      scan.choice_fields[std::get<std::string>(record.key[1])] =
-                                          text_field(item, "type") == "choice";
-                                  }
-                                  count(r, replica_.upsert(r.table, record, run_));
-                                  sweep.saw(record.key);
-                              }
-                              tx.commit();
-                              co_return true;
-                          });
+        co_await list_pages(client_, page_sizes_, kind, list_path(r, context),
+                            std::string(r.list_params), r.page_size,
+                            [&](const Items& items) -> asio::awaitable<bool> {
+                                auto tx = replica_.begin();
+                                for (auto item : items) {
+                                    auto record = make_record(r, item, context);
+                                    if (kind == Kind::Roles) {
+                                        record.columns[column_index(r, "is_default")] =
+                                            std::int64_t{object_id(item) == default_role};
+                                    }
+                                    if (kind == Kind::CustomFields) {
+                                        scan.choice_fields[std::get<std::string>(record.key[1])] =
+                                            text_field(item, "type") == "choice";
+                                    }
+                                    count(r, replica_.upsert(r.table, record, run_));
+                                    sweep.saw(record.key);
+                                }
+                                tx.commit();
+                                co_return true;
+                            });
         finish_sweep(r, sweep, "project " + std::to_string(project_id), kUnguarded);
     }
     context.choice_fields = &scan.choice_fields;
     const auto& values = resource(Kind::CustomFieldValues);
     auto value_sweep = replica_.begin_sweep(values.table, "project_id", project_id);
     for (const auto& [name, choice] : scan.choice_fields) {
-        if (!choice) continue;
+        if (!choice)
+            continue;
         Context field_context = context;
         field_context.field_name = name;
-        co_await list_pages(client_, page_sizes_, Kind::CustomFieldValues, list_path(values, field_context), {},
-                          values.page_size, [&](const Items& items) -> asio::awaitable<bool> {
-                              store_page(values, items, field_context, &value_sweep);
-                              co_return true;
-                          });
+        co_await list_pages(client_, page_sizes_, Kind::CustomFieldValues,
+                            list_path(values, field_context), {}, values.page_size,
+                            [&](const Items& items) -> asio::awaitable<bool> {
+                                store_page(values, items, field_context, &value_sweep);
+                                co_return true;
+                            });
     }
     finish_sweep(values, value_sweep, "project " + std::to_string(project_id), kUnguarded);
     co_await crawl_tickets(scan);
@@ -310,10 +341,12 @@ asio::awaitable<void> Crawler::crawl_tickets(ProjectScan& scan) {
         co_await sweep_ticket_ids(scan);
     } else {
         // The newest change first, so that the watermark is what the server had at the start.
-        auto top = co_await client_.get(path + "?" + std::string(tickets.list_params) +
-                                        "&orderCol=update_time&reverse=1&fields=id,update_time&count=1&offset=0");
+        auto top = co_await client_.get(
+            path + "?" + std::string(tickets.list_params) +
+            "&orderCol=update_time&reverse=1&fields=id,update_time&count=1&offset=0");
         auto items = wire::list_items(top.data());
-        if (!items.empty()) scan.latest = text_field(items.front(), "update_time");
+        if (!items.empty())
+            scan.latest = text_field(items.front(), "update_time");
         auto sweep = replica_.begin_sweep(tickets.table, "project_id", scan.context.project_id);
         co_await list_pages(
             client_, page_sizes_, Kind::Tickets, path,
@@ -327,29 +360,36 @@ asio::awaitable<void> Crawler::crawl_tickets(ProjectScan& scan) {
                                                  text_field(item, "update_time"),
                                                  kind == ChangeKind::Inserted);
                            });
-                for (auto& [id, update_time, fresh] : todo) co_await start_ticket(scan, id, update_time, fresh);
+                for (auto& [id, update_time, fresh] : todo)
+                    co_await start_ticket(scan, id, update_time, fresh);
                 co_return true;
             });
-        finish_sweep(tickets, sweep, "project " + std::to_string(scan.context.project_id), kGuardMany);
+        finish_sweep(tickets, sweep, "project " + std::to_string(scan.context.project_id),
+                     kGuardMany);
     }
-    if (!scan.latest.empty() && scan.latest > watermark.value_or("")) watermarks_[key] = scan.latest;
+    if (!scan.latest.empty() && scan.latest > watermark.value_or(""))
+        watermarks_[key] = scan.latest;
 }
 
 asio::awaitable<void> Crawler::start_ticket(ProjectScan& scan, std::int64_t id,
                                             const std::string& update_time, bool fresh) {
-    if (!scan.started.insert(id).second) co_return;
+    if (!scan.started.insert(id).second)
+        co_return;
     auto mark = marks_.find(std::to_string(id));
     bool committed = mark != marks_.end() && mark->second == update_time;
-    if (committed && kind_ != store::RunKind::Deep) co_return;
+    if (committed && kind_ != store::RunKind::Deep)
+        co_return;
     auto permit = co_await ticket_slots_->acquire();
     check_stop();
     Context context = scan.context;
     context.ticket_id = id;
     context.choice_fields = nullptr;  // the scan may end before the ticket's task
-    tasks_->spawn(crawl_ticket(context, update_time, fresh && mark == marks_.end(), std::move(permit)));
+    tasks_->spawn(
+        crawl_ticket(context, update_time, fresh && mark == marks_.end(), std::move(permit)));
 }
 
-asio::awaitable<void> Crawler::crawl_recent_tickets(ProjectScan& scan, const std::string& watermark) {
+asio::awaitable<void> Crawler::crawl_recent_tickets(ProjectScan& scan,
+                                                    const std::string& watermark) {
     const auto& tickets = resource(Kind::Tickets);
     auto stop_below = minus(watermark, options_.overlap);
     co_await list_pages(
@@ -362,11 +402,14 @@ asio::awaitable<void> Crawler::crawl_recent_tickets(ProjectScan& scan, const std
             store_page(tickets, items, scan.context, nullptr,
                        [&](const store::Record& record, dom::element item, ChangeKind) {
                            auto update_time = text_field(item, "update_time");
-                           if (scan.latest.empty()) scan.latest = update_time;
-                           if (update_time < stop_below) past = true;
+                           if (scan.latest.empty())
+                               scan.latest = update_time;
+                           if (update_time < stop_below)
+                               past = true;
                            todo.emplace_back(std::get<std::int64_t>(record.key[0]), update_time);
                        });
-            for (auto& [id, update_time] : todo) co_await start_ticket(scan, id, update_time, false);
+            for (auto& [id, update_time] : todo)
+                co_await start_ticket(scan, id, update_time, false);
             co_return !past;
         });
 }
@@ -387,10 +430,12 @@ asio::awaitable<void> Crawler::sweep_ticket_ids(ProjectScan& scan) {
                             auto tx = replica_.begin();
                             for (auto item : items) {
                                 auto id = object_id(item);
-                                if (!id) throw wire::WireError("tickets: an id listing without ids");
+                                if (!id)
+                                    throw wire::WireError("tickets: an id listing without ids");
                                 Value key{*id};
                                 sweep.saw(std::span(&key, 1));
-                                if (scan.started.count(*id)) continue;
+                                if (scan.started.count(*id))
+                                    continue;
                                 auto stored = replica_.find(tickets.table, std::span(&key, 1));
                                 auto update_time = text_field(item, "update_time");
                                 if (!stored || stored->deleted_at ||
@@ -427,48 +472,57 @@ asio::awaitable<void> Crawler::crawl_ticket(Context context, std::string update_
             const auto& r = resource(kind);
             // A ticket seen for the first time has no stored children to sweep.
             std::optional<store::Sweep> sweep;
-            if (!fresh) sweep.emplace(replica_.begin_sweep(r.table, "ticket_id", context.ticket_id));
-            co_await list_pages(client_, page_sizes_, kind, list_path(r, context), {}, r.page_size,
-                                [&](const Items& items) -> asio::awaitable<bool> {
-                                    store_page(r, items, context, sweep ? &*sweep : nullptr,
-                                               [&](const store::Record& record, dom::element, ChangeKind) {
-                                                   if (kind == Kind::Notes)
-                                                       notes.push_back(std::get<std::int64_t>(record.key[0]));
-                                               });
-                                    co_return true;
-                                });
-            if (sweep) finish_sweep(r, *sweep, "ticket " + std::to_string(context.ticket_id), kUnguarded);
+            if (!fresh)
+                sweep.emplace(replica_.begin_sweep(r.table, "ticket_id", context.ticket_id));
+            co_await list_pages(
+                client_, page_sizes_, kind, list_path(r, context), {}, r.page_size,
+                [&](const Items& items) -> asio::awaitable<bool> {
+                    store_page(r, items, context, sweep ? &*sweep : nullptr,
+                               [&](const store::Record& record, dom::element, ChangeKind) {
+                                   if (kind == Kind::Notes)
+                                       notes.push_back(std::get<std::int64_t>(record.key[0]));
+                               });
+                    co_return true;
+                });
+            if (sweep)
+                finish_sweep(r, *sweep, "ticket " + std::to_string(context.ticket_id), kUnguarded);
         }
         const auto& files = resource(Kind::Files);
         std::optional<store::Sweep> sweep;
-        if (!fresh) sweep.emplace(replica_.begin_sweep(files.table, "ticket_id", context.ticket_id));
+        if (!fresh)
+            sweep.emplace(replica_.begin_sweep(files.table, "ticket_id", context.ticket_id));
         for (auto note : notes) {
             check_stop();
             Context note_context = context;
             note_context.note_id = note;
             std::vector<std::pair<std::int64_t, std::optional<std::uint64_t>>> bodies;
-            co_await list_pages(client_, page_sizes_, Kind::Files, list_path(files, note_context), {},
-                              files.page_size, [&](const Items& items) -> asio::awaitable<bool> {
-                                  store_page(files, items, note_context, sweep ? &*sweep : nullptr,
-                                             [&](const store::Record& record, dom::element item, ChangeKind) {
-                                                 auto size = wire::field(item, "size");
-                                                 auto n = size ? wire::as_number(*size) : std::nullopt;
-                                                 bodies.emplace_back(std::get<std::int64_t>(record.key[0]),
-                                                                     n ? std::optional<std::uint64_t>(*n) : std::nullopt);
-                                             });
-                                  co_return true;
-                              });
+            co_await list_pages(
+                client_, page_sizes_, Kind::Files, list_path(files, note_context), {},
+                files.page_size, [&](const Items& items) -> asio::awaitable<bool> {
+                    store_page(files, items, note_context, sweep ? &*sweep : nullptr,
+                               [&](const store::Record& record, dom::element item, ChangeKind) {
+                                   auto size = wire::field(item, "size");
+                                   auto n = size ? wire::as_number(*size) : std::nullopt;
+                                   bodies.emplace_back(
+                                       std::get<std::int64_t>(record.key[0]),
+                                       n ? std::optional<std::uint64_t>(*n) : std::nullopt);
+                               });
+                    co_return true;
+                });
             if (options_.files) {
-                for (auto& [id, size] : bodies) co_await download(note_context, id, size);
+                for (auto& [id, size] : bodies)
+                    co_await download(note_context, id, size);
             }
         }
-        if (sweep) finish_sweep(files, *sweep, "ticket " + std::to_string(context.ticket_id), kUnguarded);
+        if (sweep)
+            finish_sweep(files, *sweep, "ticket " + std::to_string(context.ticket_id), kUnguarded);
         auto id = std::to_string(context.ticket_id);
         replica_.set_mark("tickets", id, update_time);
         marks_[id] = update_time;
     } catch (const http::HttpError& error) {
         // A ticket deleted while we read it: the next id listing tombstones it.
-        if (!is_permanent(error)) throw;
+        if (!is_permanent(error))
+            throw;
         spdlog::debug("{}: ticket {} skipped: {}", account_, context.ticket_id, error.what());
     }
 }
@@ -480,7 +534,8 @@ asio::awaitable<void> Crawler::download(const Context& context, std::int64_t fil
     auto stored = replica_.find(files.table, std::span(&key, 1));
     auto sha_column = column_index(files, "sha256");
     if (stored) {
-        if (auto sha = std::get_if<std::string>(&stored->columns[sha_column]); sha && blobs_.has(*sha))
+        if (auto sha = std::get_if<std::string>(&stored->columns[sha_column]);
+            sha && blobs_.has(*sha))
             co_return;  // verified once, never fetched again
     }
     check_stop();
@@ -488,11 +543,12 @@ asio::awaitable<void> Crawler::download(const Context& context, std::int64_t fil
     std::optional<store::BlobWriter> writer(blobs_.begin());
     try {
         auto received = co_await client_.download(
-            target, [&](std::string_view chunk) { writer->write(std::span(chunk.data(), chunk.size())); },
+            target,
+            [&](std::string_view chunk) { writer->write(std::span(chunk.data(), chunk.size())); },
             [&] { writer.emplace(blobs_.begin()); });
         if (size && received != *size) {
-            problems_.push_back(fmt::format("file {} has {} bytes where its metadata says {}", file_id,
-                                            received, *size));
+            problems_.push_back(fmt::format("file {} has {} bytes where its metadata says {}",
+                                            file_id, received, *size));
             spdlog::error("{}: file {} of ticket {}: {}", account_, file_id, context.ticket_id,
                           problems_.back());
             co_return;
@@ -500,12 +556,14 @@ asio::awaitable<void> Crawler::download(const Context& context, std::int64_t fil
         auto blob = writer->commit();
         auto tx = replica_.begin();
         replica_.set_column(files.table, std::span(&key, 1), "sha256", blob.sha256);
-        replica_.set_column(files.table, std::span(&key, 1), "size", static_cast<std::int64_t>(blob.size));
+        replica_.set_column(files.table, std::span(&key, 1), "size",
+                            static_cast<std::int64_t>(blob.size));
         tx.commit();
         ++progress_.attachments;
         progress_.attachment_bytes += blob.size;
     } catch (const http::HttpError& error) {
-        if (!is_permanent(error)) throw;
+        if (!is_permanent(error))
+            throw;
         spdlog::debug("{}: file {} skipped: {}", account_, file_id, error.what());
     }
 }

@@ -30,9 +30,9 @@ namespace smartq::sync {
 struct SyncOptions {
     bool deep = false;
     bool files = true;
-    bool confirm_deletions = false;       // let a sweep mark most of a resource deleted
-    std::chrono::seconds overlap{300};    // re-read this far behind the watermark
-    std::size_t tickets_in_flight = 32;   // tickets whose children are being read at once
+    bool confirm_deletions = false;      // let a sweep mark most of a resource deleted
+    std::chrono::seconds overlap{300};   // re-read this far behind the watermark
+    std::size_t tickets_in_flight = 32;  // tickets whose children are being read at once
 };
 
 // What a run has done so far; the progress display reads it while the run goes on.
@@ -45,7 +45,7 @@ struct SyncProgress {
 };
 
 class Crawler {
-public:
+  public:
     Crawler(http::ApiClient& client, store::Replica& replica, store::BlobStore& blobs,
             std::string account, SyncOptions options);
     ~Crawler();
@@ -60,24 +60,26 @@ public:
 
     const SyncProgress& progress() const { return progress_; }
 
-private:
+  private:
     struct ProjectScan;
     using Items = std::vector<simdjson::dom::element>;
 
     boost::asio::awaitable<void> crawl();
     boost::asio::awaitable<void> crawl_project(std::int64_t project_id);
     boost::asio::awaitable<void> crawl_tickets(ProjectScan& scan);
-    boost::asio::awaitable<void> crawl_recent_tickets(ProjectScan& scan, const std::string& watermark);
+    boost::asio::awaitable<void> crawl_recent_tickets(ProjectScan& scan,
+                                                      const std::string& watermark);
     boost::asio::awaitable<void> sweep_ticket_ids(ProjectScan& scan);
-    boost::asio::awaitable<void> crawl_ticket(Context context, std::string update_time,
-                                              bool fresh, http::AsyncSemaphore::Permit permit);
+    boost::asio::awaitable<void> crawl_ticket(Context context, std::string update_time, bool fresh,
+                                              http::AsyncSemaphore::Permit permit);
     boost::asio::awaitable<void> download(const Context& context, std::int64_t file_id,
                                           std::optional<std::uint64_t> size);
     boost::asio::awaitable<void> start_ticket(ProjectScan& scan, std::int64_t id,
                                               const std::string& update_time, bool fresh);
 
     // Stores one page in one transaction; each stored record is also passed to `each`.
-    using Each = std::function<void(const store::Record&, simdjson::dom::element, store::ChangeKind)>;
+    using Each =
+        std::function<void(const store::Record&, simdjson::dom::element, store::ChangeKind)>;
     void store_page(const Resource& resource, const Items& items, const Context& context,
                     store::Sweep* sweep, const Each& each = {});
     void count(const Resource& resource, store::ChangeKind kind);
@@ -99,9 +101,10 @@ private:
     SyncProgress progress_;
     std::unique_ptr<TaskGroup> tasks_;
     std::shared_ptr<http::AsyncSemaphore> ticket_slots_;
-    std::unordered_map<std::string, std::string> marks_;   // ticket id -> update_time of its committed children
-    std::map<std::string, std::string> watermarks_;         // state key -> value, saved on success
-    std::vector<std::string> problems_;                     // per-object failures: the run is partial
+    std::unordered_map<std::string, std::string>
+        marks_;  // ticket id -> update_time of its committed children
+    std::map<std::string, std::string> watermarks_;  // state key -> value, saved on success
+    std::vector<std::string> problems_;              // per-object failures: the run is partial
     bool stop_requested_ = false;
 };
 

@@ -22,11 +22,11 @@
 namespace smartq::sync {
 
 class PageSizes {
-public:
+  public:
     // Whether a page of `received` rows (having asked for `asked`) may have a successor.
     bool may_continue(std::size_t received, std::size_t asked);
 
-private:
+  private:
     std::size_t largest_ = 0;
 };
 
@@ -39,9 +39,8 @@ using PageHandler =
 // steps, fields, values, files): a server may cap them too, and one that
 // ignores offset is recognised by its first row coming back.
 // Returns the number of rows handed to `handler`.
-boost::asio::awaitable<std::size_t> list_pages(http::ApiClient& client, PageSizes& sizes,
-                                               Kind kind, const std::string& path,
-                                               const std::string& params, std::size_t page_size,
-                                               const PageHandler& handler);
+boost::asio::awaitable<std::size_t> list_pages(http::ApiClient& client, PageSizes& sizes, Kind kind,
+                                               const std::string& path, const std::string& params,
+                                               std::size_t page_size, const PageHandler& handler);
 
 }  // namespace smartq::sync

@@ -43,9 +43,18 @@ Resource make(Kind kind, std::string_view name, std::optional<Kind> parent_kind,
               std::string_view envelope, std::vector<Column> columns, std::size_t key_columns,
               std::vector<std::string_view> writable, std::vector<Reference> references,
               std::vector<store::JoinSpec> joins = {}) {
-    Resource r{kind,     name,        parent_kind,          path,
-               list_params, page_size, envelope,             std::move(columns),
-               key_columns, std::move(writable), std::move(references), {}};
+    Resource r{kind,
+               name,
+               parent_kind,
+               path,
+               list_params,
+               page_size,
+               envelope,
+               std::move(columns),
+               key_columns,
+               std::move(writable),
+               std::move(references),
+               {}};
     r.table.table = name;
     r.table.resource = name;
     for (std::size_t i = 0; i < r.columns.size(); ++i) {
@@ -66,15 +75,17 @@ std::vector<Resource> build() {
                         "can_view_profiles", "can_manage_profiles", "company", "title", "address",
                         "work_phone", "cell_phone", "comments"},
                        {}));
-    all.push_back(make(Kind::Projects, "projects", std::nullopt, "/projects", "activeFilter=0",
-                       100, "project",
+    all.push_back(make(Kind::Projects, "projects", std::nullopt, "/projects", "activeFilter=0", 100,
+                       "project",
                        {key("id", Int, "id", Convert::Id), col("name", Text, Convert::Text, true),
                         col("owner_id", Int, Convert::Id), col("active", Int, Convert::Bool)},
                        1, {"name", "description", "active"}, {}));
     all.push_back(make(Kind::Roles, "roles", Kind::Projects, "/projects/{project}/roles", "", 100,
                        "role",
-                       {key("id", Int, "id", Convert::Id), parent("project_id", "projects"),
-                        col("name", Text, Convert::Text), col("access_level", Int, Convert::Integer),
+                       {key("id", Int, "id", Convert::Id),
+                        parent("project_id", "projects"),
+                        col("name", Text, Convert::Text),
+                        col("access_level", Int, Convert::Integer),
                         {ColumnSpec{"is_default", Int, false, {}}, "is_default", Convert::Local}},
                        1,
                        {"name", "access_level", "max_step", "can_edit_project",
@@ -91,36 +102,36 @@ std::vector<Resource> build() {
                         key("name", Text, "name", Convert::Text), col("label", Text, Convert::Text),
                         col("type", Text, Convert::Text)},
                        2, {"type", "label", "hint", "required", "pos_type", "options"}, {}));
-    all.push_back(make(Kind::CustomFieldValues, "custom_field_values", Kind::CustomFields,
-                       "/projects/{project}/custom_fields/{field}/values", "", 100, "value",
-                       {key("id", Int, "id", Convert::Id),
-                        {ColumnSpec{"project_id", Int, true, "custom_fields"}, "project_id",
-                         Convert::Context},
-                        {ColumnSpec{"field_name", Text, false, "custom_fields"}, "field_name",
-                         Convert::Context},
-                        col("title", Text, Convert::Text), col("pos", Int, Convert::Integer),
-                        col("is_default", Int, Convert::Bool)},
-                       1, {"title", "is_default", "pos"}, {}));
-    all.push_back(make(Kind::Tickets, "tickets", Kind::Projects, "/projects/{project}/tickets",
-                       "archived=2&custom_fields=1&assigned_to=1&get_cover=0", 100, "ticket",
-                       {key("id", Int, "id", Convert::Id), parent("project_id", "projects"),
-                        col("name", Text, Convert::Text), col("step_id", Int, Convert::Id, true),
-                        col("archived", Int, Convert::Bool), col("owner_id", Int, Convert::Id),
-                        col("insert_time", Text, Convert::Text),
-                        col("update_time", Text, Convert::Text, true),
-                        col("deadline_date", Text, Convert::Text)},
-                       1,
-                       {"name", "description", "step_id", "tags", "required_by", "deadline_date",
-                        "pos", "assigned_to"},
-                       {{"step_id", Kind::Steps}, {"assigned_to", Kind::Users, true}},
-                       ticket_joins()));
-    all.push_back(make(Kind::Notes, "notes", Kind::Tickets,
-                       "/projects/{project}/tickets/{ticket}/notes", "", 100, "note",
-                       {key("id", Int, "id", Convert::Id), parent("ticket_id", "tickets"),
-                        col("parent_id", Int, Convert::Id, true), col("private", Int, Convert::Bool),
-                        col("owner_id", Int, Convert::Id), col("insert_time", Text, Convert::Text),
-                        col("update_time", Text, Convert::Text)},
-                       1, {"text", "parent_id", "private"}, {{"parent_id", Kind::Notes}}));
+    all.push_back(make(
+        Kind::CustomFieldValues, "custom_field_values", Kind::CustomFields,
+        "/projects/{project}/custom_fields/{field}/values", "", 100, "value",
+        {key("id", Int, "id", Convert::Id),
+         {ColumnSpec{"project_id", Int, true, "custom_fields"}, "project_id", Convert::Context},
+         {ColumnSpec{"field_name", Text, false, "custom_fields"}, "field_name", Convert::Context},
+         col("title", Text, Convert::Text),
+         col("pos", Int, Convert::Integer),
+         col("is_default", Int, Convert::Bool)},
+        1, {"title", "is_default", "pos"}, {}));
+    all.push_back(make(
+        Kind::Tickets, "tickets", Kind::Projects, "/projects/{project}/tickets",
+        "archived=2&custom_fields=1&assigned_to=1&get_cover=0", 100, "ticket",
+        {key("id", Int, "id", Convert::Id), parent("project_id", "projects"),
+         col("name", Text, Convert::Text), col("step_id", Int, Convert::Id, true),
+         col("archived", Int, Convert::Bool), col("owner_id", Int, Convert::Id),
+         col("insert_time", Text, Convert::Text), col("update_time", Text, Convert::Text, true),
+         col("deadline_date", Text, Convert::Text)},
+        1,
+        {"name", "description", "step_id", "tags", "required_by", "deadline_date", "pos",
+         "assigned_to"},
+        {{"step_id", Kind::Steps}, {"assigned_to", Kind::Users, true}}, ticket_joins()));
+    all.push_back(
+        make(Kind::Notes, "notes", Kind::Tickets, "/projects/{project}/tickets/{ticket}/notes", "",
+             100, "note",
+             {key("id", Int, "id", Convert::Id), parent("ticket_id", "tickets"),
+              col("parent_id", Int, Convert::Id, true), col("private", Int, Convert::Bool),
+              col("owner_id", Int, Convert::Id), col("insert_time", Text, Convert::Text),
+              col("update_time", Text, Convert::Text)},
+             1, {"text", "parent_id", "private"}, {{"parent_id", Kind::Notes}}));
     all.push_back(make(Kind::Tasks, "tasks", Kind::Tickets,
                        "/projects/{project}/tickets/{ticket}/tasks", "", 100, "task",
                        {key("id", Int, "id", Convert::Id), parent("ticket_id", "tickets"),
@@ -128,8 +139,10 @@ std::vector<Resource> build() {
                        1, {"text", "done"}, {}));
     all.push_back(make(Kind::Files, "files", Kind::Notes,
                        "/projects/{project}/tickets/{ticket}/notes/{note}/files", "", 100, "file",
-                       {key("id", Int, "id", Convert::Id), parent("ticket_id", "tickets"),
-                        parent("note_id", "notes"), col("name", Text, Convert::Text),
+                       {key("id", Int, "id", Convert::Id),
+                        parent("ticket_id", "tickets"),
+                        parent("note_id", "notes"),
+                        col("name", Text, Convert::Text),
                         {ColumnSpec{"sha256", Text, true, {}}, "sha256", Convert::Local},
                         {ColumnSpec{"size", Int, false, {}}, "size", Convert::Local}},
                        1, {}, {}));
@@ -137,35 +150,46 @@ std::vector<Resource> build() {
 }
 
 std::int64_t context_id(const Context& context, std::string_view name) {
-    if (name == "project_id") return context.project_id;
-    if (name == "ticket_id") return context.ticket_id;
-    if (name == "note_id") return context.note_id;
+    if (name == "project_id")
+        return context.project_id;
+    if (name == "ticket_id")
+        return context.ticket_id;
+    if (name == "note_id")
+        return context.note_id;
     throw std::logic_error("resource table names an unknown context column");
 }
 
 Value read_column(const Column& column, dom::element object, const Context& context) {
-    if (column.convert == Convert::Local) return {};
+    if (column.convert == Convert::Local)
+        return {};
     if (column.convert == Convert::Context) {
-        if (column.source == "field_name") return context.field_name;
+        if (column.source == "field_name")
+            return context.field_name;
         return context_id(context, column.source);
     }
     auto member = wire::field(object, column.source);
-    if (!member) return {};
+    if (!member)
+        return {};
     switch (column.convert) {
         case Convert::Id:
-            if (auto id = wire::as_id(*member)) return *id;
+            if (auto id = wire::as_id(*member))
+                return *id;
             return {};
         case Convert::Bool:
-            if (auto flag = wire::as_bool(*member)) return std::int64_t{*flag ? 1 : 0};
+            if (auto flag = wire::as_bool(*member))
+                return std::int64_t{*flag ? 1 : 0};
             return {};
         case Convert::Integer:
-            if (auto n = wire::as_number(*member)) return static_cast<std::int64_t>(*n);
+            if (auto n = wire::as_number(*member))
+                return static_cast<std::int64_t>(*n);
             return {};
         case Convert::Number:
-            if (auto n = wire::as_number(*member)) return *n;
+            if (auto n = wire::as_number(*member))
+                return *n;
             return {};
         default:
-            if (auto text = wire::as_text(*member)) return *text;
+            if (auto text = wire::as_text(*member))
+                return *text;
             return {};
     }
 }
@@ -192,9 +216,11 @@ std::optional<std::int64_t> item_id(dom::element item) {
 }
 
 bool is_custom_field_name(std::string_view name) {
-    if (name.size() < 2 || name[0] != 'f') return false;
+    if (name.size() < 2 || name[0] != 'f')
+        return false;
     for (char c : name.substr(1))
-        if (c < '0' || c > '9') return false;
+        if (c < '0' || c > '9')
+            return false;
     return true;
 }
 
@@ -205,7 +231,8 @@ void add_field_values(std::vector<std::vector<Value>>& rows, std::string_view na
         auto it = context.choice_fields->find(name);
         choice = it != context.choice_fields->end() && it->second;
     }
-    if (value.is_null()) return;
+    if (value.is_null())
+        return;
     if (value.is_array() || (choice && value.is_object())) {
         for (auto item : id_items(value)) {
             auto id = item_id(item);
@@ -215,9 +242,11 @@ void add_field_values(std::vector<std::vector<Value>>& rows, std::string_view na
         return;
     }
     auto text = wire::as_text(value);
-    if (!text) return;
+    if (!text)
+        return;
     auto id = choice ? wire::as_id(value) : std::nullopt;
-    if (choice && text->empty()) return;
+    if (choice && text->empty())
+        return;
     rows.push_back({std::string(name), *text, id ? Value{*id} : Value{}});
 }
 
@@ -225,14 +254,17 @@ void add_ticket_joins(store::Record& record, dom::element object, const Context&
     record.joins.resize(2);
     if (auto assigned = wire::field(object, "assigned_to"); assigned && !assigned->is_null()) {
         for (auto item : id_items(*assigned)) {
-            if (auto id = item_id(item)) record.joins[0].push_back({*id});
+            if (auto id = item_id(item))
+                record.joins[0].push_back({*id});
         }
     }
     auto values = &record.joins[1];
     dom::object members;
-    if (object.get_object().get(members) != simdjson::SUCCESS) return;
+    if (object.get_object().get(members) != simdjson::SUCCESS)
+        return;
     for (auto member : members) {
-        if (is_custom_field_name(member.key)) add_field_values(*values, member.key, member.value, context);
+        if (is_custom_field_name(member.key))
+            add_field_values(*values, member.key, member.value, context);
     }
     // Some servers nest the values: "custom_fields": {"f3": ...}.
     if (auto nested = wire::field(object, "custom_fields"); nested && nested->is_object()) {
@@ -250,12 +282,15 @@ const std::vector<Resource>& resources() {
     return all;
 }
 
-const Resource& resource(Kind kind) { return resources().at(static_cast<std::size_t>(kind)); }
+const Resource& resource(Kind kind) {
+    return resources().at(static_cast<std::size_t>(kind));
+}
 
 std::span<const store::TableSpec> table_specs() {
     static const std::vector<store::TableSpec> specs = [] {
         std::vector<store::TableSpec> out;
-        for (const auto& r : resources()) out.push_back(r.table);
+        for (const auto& r : resources())
+            out.push_back(r.table);
         return out;
     }();
     return specs;
@@ -281,14 +316,16 @@ std::optional<std::int64_t> object_id(dom::element object) {
 
 store::Record make_record(const Resource& resource, dom::element object, const Context& context) {
     if (!object.is_object()) {
-        throw wire::WireError(std::string(resource.name) + ": the server sent a list item that is not an object");
+        throw wire::WireError(std::string(resource.name) +
+                              ": the server sent a list item that is not an object");
     }
     store::Record record;
     for (std::size_t i = 0; i < resource.columns.size(); ++i) {
         Value value = read_column(resource.columns[i], object, context);
         if (i < resource.key_columns) {
             if (std::holds_alternative<std::monostate>(value)) {
-                throw wire::WireError(std::string(resource.name) + ": an object without a readable " +
+                throw wire::WireError(std::string(resource.name) +
+                                      ": an object without a readable " +
                                       std::string(resource.columns[i].source));
             }
             record.key.push_back(std::move(value));
@@ -297,7 +334,8 @@ store::Record make_record(const Resource& resource, dom::element object, const C
         }
     }
     record.data = wire::to_json(object);
-    if (resource.kind == Kind::Tickets) add_ticket_joins(record, object, context);
+    if (resource.kind == Kind::Tickets)
+        add_ticket_joins(record, object, context);
     return record;
 }
 

@@ -66,17 +66,17 @@ struct Context {
 
 struct Resource {
     Kind kind;
-    std::string_view name;                 // "tickets": also the table and change-log name
+    std::string_view name;  // "tickets": also the table and change-log name
     std::optional<Kind> parent;
-    std::string_view path;                 // list path; {project} {ticket} {note} {field}
-    std::string_view list_params;          // always sent when listing ("archived=2&...")
-    int page_size;                         // the count we ask for
-    std::string_view envelope;             // POST/PUT array name: "ticket"
-    std::vector<Column> columns;           // key columns first (see key_columns)
+    std::string_view path;         // list path; {project} {ticket} {note} {field}
+    std::string_view list_params;  // always sent when listing ("archived=2&...")
+    int page_size;                 // the count we ask for
+    std::string_view envelope;     // POST/PUT array name: "ticket"
+    std::vector<Column> columns;   // key columns first (see key_columns)
     std::size_t key_columns;
     std::vector<std::string_view> writable;  // fields a restore may send
     std::vector<Reference> references;
-    store::TableSpec table;                // derived from columns
+    store::TableSpec table;  // derived from columns
 };
 
 const std::vector<Resource>& resources();

@@ -13,13 +13,16 @@ TaskGroup::TaskGroup(asio::any_io_executor executor)
 void TaskGroup::spawn(asio::awaitable<void> task) {
     ++pending_;
     asio::co_spawn(executor_, std::move(task), [this](std::exception_ptr error) {
-        if (error && !error_) error_ = error;
-        if (--pending_ == 0) idle_.cancel();
+        if (error && !error_)
+            error_ = error;
+        if (--pending_ == 0)
+            idle_.cancel();
     });
 }
 
 void TaskGroup::fail(std::exception_ptr error) {
-    if (!error_) error_ = error;
+    if (!error_)
+        error_ = error;
 }
 
 asio::awaitable<void> TaskGroup::wait() {
@@ -28,7 +31,8 @@ asio::awaitable<void> TaskGroup::wait() {
         idle_.expires_at(asio::steady_timer::time_point::max());
         co_await idle_.async_wait(asio::redirect_error(asio::use_awaitable, ec));
     }
-    if (error_) std::rethrow_exception(error_);
+    if (error_)
+        std::rethrow_exception(error_);
 }
 
 }  // namespace smartq::sync

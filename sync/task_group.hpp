@@ -14,7 +14,7 @@
 namespace smartq::sync {
 
 class TaskGroup {
-public:
+  public:
     explicit TaskGroup(boost::asio::any_io_executor executor);
     TaskGroup(const TaskGroup&) = delete;
     TaskGroup& operator=(const TaskGroup&) = delete;
@@ -26,7 +26,7 @@ public:
     // Records a failure from outside a task (an interruption); later steps stop.
     void fail(std::exception_ptr error);
 
-private:
+  private:
     boost::asio::any_io_executor executor_;
     boost::asio::steady_timer idle_;
     std::size_t pending_ = 0;

@@ -6,14 +6,17 @@ namespace smartq::wire {
 namespace {
 
 bool is_unreserved(unsigned char c) {
-    return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') ||
-           c == '-' || c == '.' || c == '_' || c == '~';
+    return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' ||
+           c == '.' || c == '_' || c == '~';
 }
 
 int hex_value(char c) {
-    if (c >= '0' && c <= '9') return c - '0';
-    if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+    if (c >= '0' && c <= '9')
+        return c - '0';
+    if (c >= 'a' && c <= 'f')
+        return c - 'a' + 10;
+    if (c >= 'A' && c <= 'F')
+        return c - 'A' + 10;
     return -1;
 }
 
@@ -43,7 +46,8 @@ std::string url_decode(std::string_view text) {
         char c = text[i];
         if (c == '+') {
             out.push_back(' ');
-        } else if (c == '%' && i + 2 < text.size() && hex_value(text[i + 1]) >= 0 && hex_value(text[i + 2]) >= 0) {
+        } else if (c == '%' && i + 2 < text.size() && hex_value(text[i + 1]) >= 0 &&
+                   hex_value(text[i + 2]) >= 0) {
             out.push_back(static_cast<char>(hex_value(text[i + 1]) * 16 + hex_value(text[i + 2])));
             i += 2;
         } else {
@@ -59,7 +63,8 @@ FormFields parse_form(std::string_view body) {
         auto amp = body.find('&');
         auto pair = body.substr(0, amp);
         body = amp == std::string_view::npos ? std::string_view{} : body.substr(amp + 1);
-        if (pair.empty()) continue;
+        if (pair.empty())
+            continue;
         auto eq = pair.find('=');
         if (eq == std::string_view::npos) {
             fields.emplace_back(url_decode(pair), std::string{});
@@ -83,7 +88,8 @@ std::vector<std::string> bracket_path(std::string_view key) {
         }
         parts.emplace_back(key.substr(open + 1, close - open - 1));
         open = key.find('[', close);
-        if (open != close + 1) break;
+        if (open != close + 1)
+            break;
     }
     return parts;
 }
@@ -114,7 +120,8 @@ FormBuilder& FormBuilder::add_list(std::initializer_list<std::string_view> path,
 }
 
 void FormBuilder::append(std::string_view key, std::string_view value) {
-    if (!body_.empty()) body_.push_back('&');
+    if (!body_.empty())
+        body_.push_back('&');
     body_ += url_encode(key);
     body_.push_back('=');
     body_ += url_encode(value);

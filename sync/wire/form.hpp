@@ -27,7 +27,7 @@ std::vector<std::string> bracket_path(std::string_view key);
 
 // Builds a body in http_build_query's bracket notation.
 class FormBuilder {
-public:
+  public:
     // add({"ticket", "name"}, "x") appends ticket[name]=x.
     FormBuilder& add(std::initializer_list<std::string_view> path, std::string_view value);
     FormBuilder& add(const std::vector<std::string>& path, std::string_view value);
@@ -37,7 +37,7 @@ public:
     const std::string& str() const { return body_; }
     bool empty() const { return body_.empty(); }
 
-private:
+  private:
     void append(std::string_view key, std::string_view value);
     std::string body_;
 };

@@ -14,7 +14,7 @@ namespace smartq::wire {
 void append_json_string(std::string& out, std::string_view text);
 
 class JsonWriter {
-public:
+  public:
     explicit JsonWriter(std::string& out) : out_(out) {}
 
     JsonWriter& begin_object();
@@ -32,7 +32,7 @@ public:
     // Inserts already-serialised JSON (an object kept as received).
     JsonWriter& raw(std::string_view json);
 
-private:
+  private:
     void separate();
     std::string& out_;
     std::vector<bool> first_;  // one entry per open container: no element written yet

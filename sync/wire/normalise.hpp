@@ -38,7 +38,7 @@ std::optional<simdjson::dom::element> field(simdjson::dom::element object, std::
 std::string to_json(simdjson::dom::element value);
 
 class WireError : public std::runtime_error {
-public:
+  public:
     using std::runtime_error::runtime_error;
 };
 

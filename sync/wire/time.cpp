@@ -6,10 +6,12 @@ namespace smartq::wire {
 namespace {
 
 bool digits(std::string_view text, std::size_t pos, std::size_t count, int& out) {
-    if (pos + count > text.size()) return false;
+    if (pos + count > text.size())
+        return false;
     out = 0;
     for (std::size_t i = pos; i < pos + count; ++i) {
-        if (text[i] < '0' || text[i] > '9') return false;
+        if (text[i] < '0' || text[i] > '9')
+            return false;
         out = out * 10 + (text[i] - '0');
     }
     return true;
@@ -25,7 +27,8 @@ std::optional<Seconds> parse_time(std::string_view text) {
         return std::nullopt;
     }
     year_month_day date{year{y}, month{static_cast<unsigned>(mo)}, day{static_cast<unsigned>(d)}};
-    if (!date.ok()) return std::nullopt;
+    if (!date.ok())
+        return std::nullopt;
     std::size_t pos = 10;
     if (pos < text.size()) {
         if ((text[pos] != ' ' && text[pos] != 'T') || !digits(text, pos + 1, 2, h) ||
@@ -34,15 +37,18 @@ std::optional<Seconds> parse_time(std::string_view text) {
         }
         pos += 6;
         if (pos < text.size() && text[pos] == ':') {
-            if (!digits(text, pos + 1, 2, s)) return std::nullopt;
+            if (!digits(text, pos + 1, 2, s))
+                return std::nullopt;
             pos += 3;
         }
         if (pos < text.size() && text[pos] == '.') {  // fractional seconds are dropped
             ++pos;
-            while (pos < text.size() && text[pos] >= '0' && text[pos] <= '9') ++pos;
+            while (pos < text.size() && text[pos] >= '0' && text[pos] <= '9')
+                ++pos;
         }
     }
-    if (h > 23 || mi > 59 || s > 60) return std::nullopt;
+    if (h > 23 || mi > 59 || s > 60)
+        return std::nullopt;
     int offset_minutes = 0;
     if (pos < text.size()) {
         char sign = text[pos];
@@ -51,8 +57,10 @@ std::optional<Seconds> parse_time(std::string_view text) {
             pos += 1;
         } else if ((sign == '+' || sign == '-') && digits(text, pos + 1, 2, oh)) {
             std::size_t mpos = pos + 3;
-            if (mpos < text.size() && text[mpos] == ':') ++mpos;
-            if (!digits(text, mpos, 2, om) || mpos + 2 != text.size()) return std::nullopt;
+            if (mpos < text.size() && text[mpos] == ':')
+                ++mpos;
+            if (!digits(text, mpos, 2, om) || mpos + 2 != text.size())
+                return std::nullopt;
             offset_minutes = (oh * 60 + om) * (sign == '-' ? -1 : 1);
             pos = text.size();
         } else {

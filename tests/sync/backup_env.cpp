@@ -39,7 +39,8 @@ std::unique_ptr<ChildProcess> BackupEnv::start(const std::vector<std::string>& a
     return std::make_unique<ChildProcess>(SMARTQ_BACKUP_BIN, all, std::vector<std::string>{});
 }
 
-RunResult BackupEnv::run(const std::vector<std::string>& args, std::chrono::milliseconds timeout) const {
+RunResult BackupEnv::run(const std::vector<std::string>& args,
+                         std::chrono::milliseconds timeout) const {
     auto child = start(args);
     auto status = child->wait(timeout);
     REQUIRE_MESSAGE(status.has_value(), "smartq-backup did not finish in time");
@@ -56,8 +57,10 @@ SandboxStats stats(const SandboxFixture& sandbox) {
     // Named locals: a range-for over a temporary's value() reads a destroyed object.
     simdjson::dom::object by_method = root["by_method"].get_object().value();
     simdjson::dom::object by_route = root["by_route"].get_object().value();
-    for (auto [k, v] : by_method) s.by_method[std::string(k)] = v.get_int64().value();
-    for (auto [k, v] : by_route) s.by_route[std::string(k)] = v.get_int64().value();
+    for (auto [k, v] : by_method)
+        s.by_method[std::string(k)] = v.get_int64().value();
+    for (auto [k, v] : by_route)
+        s.by_route[std::string(k)] = v.get_int64().value();
     return s;
 }
 

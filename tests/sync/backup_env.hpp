@@ -29,7 +29,7 @@ struct AccountSpec {
 };
 
 class BackupEnv {
-public:
+  public:
     BackupEnv();
     // Writes config.toml for these accounts (secret files mode 0600).
     void configure(const std::vector<AccountSpec>& accounts, const std::string& top_extra = {});
@@ -48,7 +48,7 @@ public:
     }
     const TempDir& dir() const { return dir_; }
 
-private:
+  private:
     TempDir dir_;
 };
 

@@ -25,11 +25,13 @@ void canonical(dom::element e, std::string& out) {
     switch (e.type()) {
         case dom::element_type::OBJECT: {
             std::map<std::string, dom::element> sorted;
-            for (auto [k, v] : simdjson::dom::object(e.get_object())) sorted.emplace(std::string(k), v);
+            for (auto [k, v] : simdjson::dom::object(e.get_object()))
+                sorted.emplace(std::string(k), v);
             out += '{';
             bool first = true;
             for (auto& [k, v] : sorted) {
-                if (!first) out += ',';
+                if (!first)
+                    out += ',';
                 first = false;
                 out += '"' + k + "\":";
                 canonical(v, out);
@@ -41,7 +43,8 @@ void canonical(dom::element e, std::string& out) {
             out += '[';
             bool first = true;
             for (auto v : simdjson::dom::array(e.get_array())) {
-                if (!first) out += ',';
+                if (!first)
+                    out += ',';
                 first = false;
                 canonical(v, out);
             }
@@ -57,8 +60,11 @@ void canonical(dom::element e, std::string& out) {
             }
             break;
         }
-        case dom::element_type::BOOL: out += e.get_bool().value() ? "1" : "0"; break;
-        default: out += simdjson::minify(e);
+        case dom::element_type::BOOL:
+            out += e.get_bool().value() ? "1" : "0";
+            break;
+        default:
+            out += simdjson::minify(e);
     }
 }
 
@@ -96,13 +102,15 @@ std::string object_text(std::string_view resource, dom::element object) {
     if (resource == "files" || resource == "custom_fields") {
         std::map<std::string, dom::element> kept;
         for (auto [k, v] : simdjson::dom::object(object.get_object())) {
-            if (resource == "files" && k == "body") continue;
+            if (resource == "files" && k == "body")
+                continue;
             kept.emplace(std::string(k), v);
         }
         out += '{';
         bool first = true;
         for (auto& [k, v] : kept) {
-            if (!first) out += ',';
+            if (!first)
+                out += ',';
             first = false;
             out += '"' + k + "\":";
             if (resource == "custom_fields" && k == "options" && v.is_object()) {
@@ -110,9 +118,11 @@ std::string object_text(std::string_view resource, dom::element object) {
                 bool f2 = true;
                 std::map<std::string, dom::element> opts;
                 for (auto [ok, ov] : simdjson::dom::object(v.get_object()))
-                    if (ok != "values") opts.emplace(std::string(ok), ov);
+                    if (ok != "values")
+                        opts.emplace(std::string(ok), ov);
                 for (auto& [ok, ov] : opts) {
-                    if (!f2) inner += ',';
+                    if (!f2)
+                        inner += ',';
                     f2 = false;
                     inner += '"' + ok + "\":";
                     canonical(ov, inner);
@@ -160,7 +170,8 @@ std::vector<std::string> replica_vs_dump(const std::filesystem::path& replica_pa
     dom::parser row_parser;
     for (const auto& resource : sync::resources()) {
         std::string name(resource.name);
-        std::string key_sql = resource.kind == sync::Kind::CustomFields ? "project_id || '/' || name" : "id";
+        std::string key_sql =
+            resource.kind == sync::Kind::CustomFields ? "project_id || '/' || name" : "id";
         auto rows = replica.query("SELECT " + key_sql + ", data" +
                                   (resource.kind == sync::Kind::Files ? ", sha256, size" : "") +
                                   " FROM " + name + " WHERE deleted_at IS NULL");
@@ -182,19 +193,23 @@ std::vector<std::string> replica_vs_dump(const std::filesystem::path& replica_pa
             auto data = std::get<std::string>(row[1]);
             auto mine = object_text(name, row_parser.parse(data).value());
             auto theirs = object_text(name, object);
-            if (mine != theirs) problems.push_back(name + " " + key + " differs: replica " + mine + " vs dump " + theirs);
+            if (mine != theirs)
+                problems.push_back(name + " " + key + " differs: replica " + mine + " vs dump " +
+                                   theirs);
             if (resource.kind == sync::Kind::Files && check_blobs) {
                 std::string sha(object["body"]["sha256"].get_string().value());
                 auto size = object["body"]["size"].get_int64().value();
                 if (row[2] != store::Value{sha} || row[3] != store::Value{size}) {
-                    problems.push_back("files " + key + ": replica sha256/size do not match the dump");
+                    problems.push_back("files " + key +
+                                       ": replica sha256/size do not match the dump");
                     continue;
                 }
                 std::uint64_t got = 0;
                 auto path = blobs_dir / sha.substr(0, 2) / sha;
                 if (!std::filesystem::exists(path) || sha256_file(path, got) != sha ||
                     got != static_cast<std::uint64_t>(size)) {
-                    problems.push_back("files " + key + ": the blob is missing or its bytes differ");
+                    problems.push_back("files " + key +
+                                       ": the blob is missing or its bytes differ");
                 }
             }
             stored.erase(it);

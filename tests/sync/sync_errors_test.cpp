@@ -20,9 +20,11 @@ std::int64_t ticket_count(const BackupEnv& env) {
 // The last line of stderr: what the user reads.
 std::string last_line(const std::string& text) {
     auto end = text.find_last_not_of('\n');
-    if (end == std::string::npos) return {};
+    if (end == std::string::npos)
+        return {};
     auto start = text.rfind('\n', end);
-    return text.substr(start == std::string::npos ? 0 : start + 1, end - (start == std::string::npos ? 0 : start + 1) + 1);
+    return text.substr(start == std::string::npos ? 0 : start + 1,
+                       end - (start == std::string::npos ? 0 : start + 1) + 1);
 }
 
 void check_one_sentence(const RunResult& result, const std::string& must_contain) {
@@ -101,7 +103,8 @@ TEST_CASE("a full disk ends the run with exit 74 and one sentence; the next run 
     std::filesystem::create_directories(env.data_dir());
     // A small tmpfs as the data directory (root only, as in CI); elsewhere the test says why it
     // did not run.
-    auto mount = "mount -t tmpfs -o size=2m smartq-test " + env.data_dir().string() + " 2>/dev/null";
+    auto mount =
+        "mount -t tmpfs -o size=2m smartq-test " + env.data_dir().string() + " 2>/dev/null";
     if (std::system(mount.c_str()) != 0) {
         MESSAGE("cannot mount a tmpfs here (not root?): full-disk test not run");
         return;

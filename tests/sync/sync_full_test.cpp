@@ -33,7 +33,9 @@ void full_sync_is_exact(sandbox::ServerOptions options) {
     for (auto& entry : std::filesystem::recursive_directory_iterator(env.blobs())) {
         auto name = entry.path().filename().string();
         if (entry.is_directory()) {
-            CHECK((name == "tmp" || (name.size() == 2 && name.find_first_not_of("0123456789abcdef") == std::string::npos)));
+            CHECK(
+                (name == "tmp" || (name.size() == 2 && name.find_first_not_of("0123456789abcdef") ==
+                                                           std::string::npos)));
         } else {
             CHECK(name.size() == 64);
             CHECK(name.find_first_not_of("0123456789abcdef") == std::string::npos);
@@ -53,10 +55,18 @@ TEST_CASE("a full sync of small copies every object and every attachment exactly
 
 TEST_CASE("every wire variation gives the same exact copy") {
     auto options = sandbox_options(sandbox::Size::Tiny);
-    SUBCASE("string ids") { options.wire.string_ids = true; }
-    SUBCASE("1/0 booleans") { options.wire.int_bools = true; }
-    SUBCASE("lists keyed by id") { options.wire.keyed_lists = true; }
-    SUBCASE("a page cap of 7") { options.wire.page_cap = 7; }
+    SUBCASE("string ids") {
+        options.wire.string_ids = true;
+    }
+    SUBCASE("1/0 booleans") {
+        options.wire.int_bools = true;
+    }
+    SUBCASE("lists keyed by id") {
+        options.wire.keyed_lists = true;
+    }
+    SUBCASE("a page cap of 7") {
+        options.wire.page_cap = 7;
+    }
     SUBCASE("all of them at once") {
         options.wire = {.string_ids = true, .int_bools = true, .keyed_lists = true, .page_cap = 3};
     }
@@ -99,7 +109,8 @@ TEST_CASE("--no-files stores file metadata but no bodies") {
     auto files = replica.query("SELECT count(*), count(sha256) FROM files");
     CHECK(std::get<std::int64_t>(files.rows[0][0]) > 0);
     CHECK(std::get<std::int64_t>(files.rows[0][1]) == 0);
-    CHECK(stats(sandbox).by_route.count("GET /projects/{id}/tickets/{id}/notes/{id}/files/{id}/download") == 0);
+    CHECK(stats(sandbox).by_route.count(
+              "GET /projects/{id}/tickets/{id}/notes/{id}/files/{id}/download") == 0);
 }
 
 TEST_CASE("identical attachment bodies are stored once") {
@@ -108,10 +119,12 @@ TEST_CASE("identical attachment bodies are stored once") {
     env.configure({{.port = sandbox.port()}});
     REQUIRE(env.run({"sync"}).code == 0);
     auto replica = store::Replica::open(env.replica(), sync::table_specs(), store::Mode::ReadOnly);
-    auto distinct = replica.query("SELECT count(DISTINCT sha256) FROM files WHERE sha256 IS NOT NULL");
+    auto distinct =
+        replica.query("SELECT count(DISTINCT sha256) FROM files WHERE sha256 IS NOT NULL");
     std::size_t blobs = 0;
     for (auto& entry : std::filesystem::recursive_directory_iterator(env.blobs()))
-        if (entry.is_regular_file() && entry.path().parent_path().filename() != "tmp") ++blobs;
+        if (entry.is_regular_file() && entry.path().parent_path().filename() != "tmp")
+            ++blobs;
     CHECK(static_cast<std::int64_t>(blobs) == std::get<std::int64_t>(distinct.rows[0][0]));
 }
 

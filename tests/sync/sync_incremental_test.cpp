@@ -28,7 +28,8 @@ sandbox::ServerOptions small_account() {
 }
 
 void mutate(const SandboxFixture& sandbox, int seed, int count) {
-    auto response = sandbox.admin("POST", "mutate?seed=" + std::to_string(seed) + "&count=" + std::to_string(count));
+    auto response = sandbox.admin(
+        "POST", "mutate?seed=" + std::to_string(seed) + "&count=" + std::to_string(count));
     REQUIRE(response.status == 200);
 }
 
@@ -56,18 +57,26 @@ TEST_CASE("incremental syncs follow every kind of change, tombstone deletions an
         REQUIRE(result.code == 0);
         check_exact_copy(sandbox, env);
     }
-    auto runs = store::Replica::open(env.replica(), sync::table_specs(), store::Mode::ReadOnly).runs(10);
+    auto runs =
+        store::Replica::open(env.replica(), sync::table_specs(), store::Mode::ReadOnly).runs(10);
     CHECK(runs.front().kind == store::RunKind::Incremental);
     CHECK(scalar(env, "SELECT count(*) FROM tickets WHERE deleted_at IS NOT NULL") > 0);
     CHECK(scalar(env, "SELECT count(*) FROM notes WHERE deleted_at IS NOT NULL") > 0);
-    CHECK(scalar(env, "SELECT count(*) FROM changes WHERE kind = 'delete' AND resource = 'tickets'") > 0);
-    CHECK(scalar(env, "SELECT count(*) FROM changes WHERE kind = 'update' AND resource = 'tickets'") > 0);
+    CHECK(
+        scalar(env, "SELECT count(*) FROM changes WHERE kind = 'delete' AND resource = 'tickets'") >
+        0);
+    CHECK(
+        scalar(env, "SELECT count(*) FROM changes WHERE kind = 'update' AND resource = 'tickets'") >
+        0);
     // A deleted ticket keeps its data and its previous versions.
-    CHECK(scalar(env, "SELECT count(*) FROM tickets t WHERE t.deleted_at IS NOT NULL AND "
-                      "NOT EXISTS (SELECT 1 FROM history h WHERE h.resource = 'tickets' AND h.key = CAST(t.id AS TEXT))") == 0);
+    CHECK(scalar(env,
+                 "SELECT count(*) FROM tickets t WHERE t.deleted_at IS NOT NULL AND "
+                 "NOT EXISTS (SELECT 1 FROM history h WHERE h.resource = 'tickets' AND h.key = "
+                 "CAST(t.id AS TEXT))") == 0);
     // Children of a deleted ticket are tombstoned too, never removed.
-    CHECK(scalar(env, "SELECT count(*) FROM notes n JOIN tickets t ON t.id = n.ticket_id "
-                      "WHERE t.deleted_at IS NOT NULL AND n.deleted_at IS NULL") == 0);
+    CHECK(scalar(env,
+                 "SELECT count(*) FROM notes n JOIN tickets t ON t.id = n.ticket_id "
+                 "WHERE t.deleted_at IS NOT NULL AND n.deleted_at IS NULL") == 0);
 }
 
 TEST_CASE("a sync with no change costs a few requests per project and rewrites nothing") {
@@ -81,7 +90,8 @@ TEST_CASE("a sync with no change costs a few requests per project and rewrites n
     REQUIRE(env.run({"sync"}).code == 0);
     auto projects = scalar(env, "SELECT count(*) FROM projects");
     auto requests = stats(sandbox).total;
-    MESSAGE("full sync: " << full << " requests; no-change sync: " << requests << " for " << projects << " projects");
+    MESSAGE("full sync: " << full << " requests; no-change sync: " << requests << " for "
+                          << projects << " projects");
     CHECK(requests <= 10 * projects + 5);
     CHECK(requests * 100 <= full * 3);
     CHECK(scalar(env, "SELECT count(*) FROM changes") == changes_before);
@@ -101,11 +111,14 @@ TEST_CASE("a deep sweep finds a silent note edit and downloads nothing again") {
     REQUIRE(result.code == 0);
     check_exact_copy(sandbox, env);
     auto s = stats(sandbox);
-    auto new_files = scalar(env, "SELECT count(*) FROM files WHERE seen_run = (SELECT max(id) FROM runs)");
-    CHECK(s.by_route["GET /projects/{id}/tickets/{id}/notes/{id}/files/{id}/download"] <= new_files);
+    auto new_files =
+        scalar(env, "SELECT count(*) FROM files WHERE seen_run = (SELECT max(id) FROM runs)");
+    CHECK(s.by_route["GET /projects/{id}/tickets/{id}/notes/{id}/files/{id}/download"] <=
+          new_files);
 }
 
-TEST_CASE("a sweep that would mark most of the account deleted marks nothing without confirmation") {
+TEST_CASE(
+    "a sweep that would mark most of the account deleted marks nothing without confirmation") {
     SandboxFixture sandbox(small_account());
     sandbox::ServerOptions empty_options;
     empty_options.size = sandbox::Size::Empty;
@@ -145,7 +158,8 @@ TEST_CASE("incremental runs killed at random moments leave a sound replica and m
         std::this_thread::sleep_for(std::chrono::milliseconds(random() % 400));
         child->kill(SIGKILL);
         REQUIRE(child->wait(std::chrono::seconds(10)));
-        auto replica = store::Replica::open(env.replica(), sync::table_specs(), store::Mode::ReadOnly);
+        auto replica =
+            store::Replica::open(env.replica(), sync::table_specs(), store::Mode::ReadOnly);
         CHECK(replica.integrity_check().empty());
     }
     auto result = env.run({"sync"});
@@ -154,7 +168,9 @@ TEST_CASE("incremental runs killed at random moments leave a sound replica and m
     check_exact_copy(sandbox, env);
 }
 
-TEST_CASE("history answers the common questions: last run's changes, a ticket's versions, the account as of a time") {
+TEST_CASE(
+    "history answers the common questions: last run's changes, a ticket's versions, the account as "
+    "of a time") {
     SandboxFixture sandbox(small_account());
     BackupEnv env;
     env.configure({{.port = sandbox.port()}});
@@ -167,21 +183,26 @@ TEST_CASE("history answers the common questions: last run's changes, a ticket's 
     REQUIRE(env.run({"sync"}).code == 0);
     REQUIRE(scalar(env, "SELECT count(*) FROM tickets WHERE deleted_at IS NULL") != tickets_then);
 
-    auto updated = query(env, "SELECT key FROM last_run_changes WHERE resource = 'tickets' AND kind = 'update' LIMIT 1");
+    auto updated = query(
+        env,
+        "SELECT key FROM last_run_changes WHERE resource = 'tickets' AND kind = 'update' LIMIT 1");
     REQUIRE(updated.rows.size() == 1);
     auto id = std::get<std::string>(updated.rows[0][0]);
     CHECK(scalar(env, "SELECT count(*) FROM ticket_history WHERE id = " + id) == 2);
     auto old_data = std::get<std::string>(
-        query(env, "SELECT data FROM ticket_history WHERE id = " + id + " AND current = 0").rows[0][0]);
+        query(env, "SELECT data FROM ticket_history WHERE id = " + id + " AND current = 0")
+            .rows[0][0]);
 
-    auto at = env.run({"query", "--at", then, "--format", "json", "SELECT data FROM tickets WHERE id = " + id});
+    auto at = env.run(
+        {"query", "--at", then, "--format", "json", "SELECT data FROM tickets WHERE id = " + id});
     INFO(at.err);
     REQUIRE(at.code == 0);
     simdjson::dom::parser parser;
     auto rows = parser.parse(at.out).value();
     CHECK(std::string(rows.at(0)["data"].get_string().value()) == old_data);
     auto count_then = env.run({"query", "--at", then, "--format", "csv",
-                               "WITH live AS (SELECT * FROM tickets WHERE deleted_at IS NULL) SELECT count(*) AS n FROM live"});
+                               "WITH live AS (SELECT * FROM tickets WHERE deleted_at IS NULL) "
+                               "SELECT count(*) AS n FROM live"});
     CHECK(count_then.out == "n\r\n" + std::to_string(tickets_then) + "\r\n");
     CHECK(env.run({"query", "--at", "yesterday-ish", "SELECT 1"}).code == 64);
 }

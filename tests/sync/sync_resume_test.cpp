@@ -27,7 +27,8 @@ bool wait_for_marks(const BackupEnv& env, std::int64_t n, std::chrono::seconds l
     while (std::chrono::steady_clock::now() < deadline) {
         if (std::filesystem::exists(env.replica())) {
             try {
-                if (scalar(env, "SELECT count(*) FROM sync_marks WHERE resource = 'tickets'") >= n) return true;
+                if (scalar(env, "SELECT count(*) FROM sync_marks WHERE resource = 'tickets'") >= n)
+                    return true;
             } catch (const std::exception&) {
                 // the schema is still being created
             }
@@ -54,7 +55,8 @@ TEST_CASE("a full sync killed with SIGKILL resumes without fetching again what i
     REQUIRE(child->wait(std::chrono::seconds(10)));
 
     {
-        auto replica = store::Replica::open(env.replica(), sync::table_specs(), store::Mode::ReadOnly);
+        auto replica =
+            store::Replica::open(env.replica(), sync::table_specs(), store::Mode::ReadOnly);
         CHECK(replica.integrity_check().empty());
     }
     auto marked = scalar(env, "SELECT count(*) FROM sync_marks WHERE resource = 'tickets'");
@@ -78,7 +80,8 @@ TEST_CASE("a full sync killed with SIGKILL resumes without fetching again what i
     auto tickets_now = scalar(env, "SELECT count(*) FROM tickets");
     CHECK(tickets_now >= tickets_total);
     CHECK(notes_lists <= 2 * (tickets_now - marked));
-    auto runs = store::Replica::open(env.replica(), sync::table_specs(), store::Mode::ReadOnly).runs(5);
+    auto runs =
+        store::Replica::open(env.replica(), sync::table_specs(), store::Mode::ReadOnly).runs(5);
     REQUIRE(runs.size() == 2);
     CHECK(runs[1].status == store::RunStatus::Interrupted);
     CHECK(runs[0].kind == store::RunKind::Full);

@@ -1,7 +1,7 @@
 #include <doctest/doctest.h>
 
-#include <cmath>
 #include <simdjson.h>
+#include <cmath>
 
 #include "sync/wire/json_writer.hpp"
 
@@ -13,8 +13,9 @@ TEST_CASE("JsonWriter places commas and colons, nests, and escapes") {
     w.begin_object().key("id").value(std::int64_t{5}).key("name").value("a\"b\\c\n\x01");
     w.key("tags").begin_array().value("x").value(true).null().value(1.5).end_array();
     w.key("empty").begin_object().end_object().key("raw").raw(R"({"k":[1]})").end_object();
-    CHECK(out ==
-          R"({"id":5,"name":"a\"b\\c\n\u0001","tags":["x",true,null,1.5],"empty":{},"raw":{"k":[1]}})");
+    CHECK(
+        out ==
+        R"({"id":5,"name":"a\"b\\c\n\u0001","tags":["x",true,null,1.5],"empty":{},"raw":{"k":[1]}})");
     simdjson::dom::parser parser;
     CHECK(parser.parse(out).error() == simdjson::SUCCESS);
 }

@@ -9,12 +9,15 @@ namespace {
 struct Parsed {
     dom::parser parser;
     dom::element root;
-    explicit Parsed(std::string_view json) { root = parser.parse(json.data(), json.size()).value(); }
+    explicit Parsed(std::string_view json) {
+        root = parser.parse(json.data(), json.size()).value();
+    }
 };
 
 std::vector<std::int64_t> ids(dom::element data) {
     std::vector<std::int64_t> out;
-    for (auto item : list_items(data)) out.push_back(as_id(item["id"].value()).value());
+    for (auto item : list_items(data))
+        out.push_back(as_id(item["id"].value()).value());
     return out;
 }
 }  // namespace
@@ -49,8 +52,10 @@ TEST_CASE("as_id, as_bool, as_number and as_text accept every variation") {
     CHECK_FALSE(as_id(get("c")));
     CHECK_FALSE(as_id(get("d")));
     CHECK_FALSE(as_id(get("e")));
-    for (auto k : {"t1", "t2", "t3", "t4"}) CHECK(as_bool(get(k)) == true);
-    for (auto k : {"f1", "f2", "f3", "f4"}) CHECK(as_bool(get(k)) == false);
+    for (auto k : {"t1", "t2", "t3", "t4"})
+        CHECK(as_bool(get(k)) == true);
+    for (auto k : {"f1", "f2", "f3", "f4"})
+        CHECK(as_bool(get(k)) == false);
     CHECK_FALSE(as_bool(get("c")));
     CHECK(as_number(get("n1")) == 1.5);
     CHECK(as_number(get("n2")) == 2.5);
