@@ -21,12 +21,17 @@ bool all_digits(std::string_view text) {
            std::all_of(text.begin(), text.end(), [](char c) { return c >= '0' && c <= '9'; });
 }
 
-void canonical(dom::element e, std::string& out) {
+// `skip` names members left out, as dotted paths from the top ("options.values").
+void canonical(dom::element e, std::string& out, const std::vector<std::string>& skip = {},
+               const std::string& path = {}) {
     switch (e.type()) {
         case dom::element_type::OBJECT: {
             std::map<std::string, dom::element> sorted;
-            for (auto [k, v] : simdjson::dom::object(e.get_object()))
-                sorted.emplace(std::string(k), v);
+            for (auto [k, v] : simdjson::dom::object(e.get_object())) {
+                auto member = path.empty() ? std::string(k) : path + "." + std::string(k);
+                if (std::find(skip.begin(), skip.end(), member) == skip.end())
+                    sorted.emplace(std::string(k), v);
+            }
             out += '{';
             bool first = true;
             for (auto& [k, v] : sorted) {
@@ -34,7 +39,7 @@ void canonical(dom::element e, std::string& out) {
                     out += ',';
                 first = false;
                 out += '"' + k + "\":";
-                canonical(v, out);
+                canonical(v, out, skip, path.empty() ? k : path + "." + k);
             }
             out += '}';
             break;
@@ -98,44 +103,13 @@ std::string sha256_file(const std::filesystem::path& path, std::uint64_t& size) 
 // The dump keeps a custom field's values inside it and a file's body digest;
 // the API lists them separately, so they are not part of the object compared.
 std::string object_text(std::string_view resource, dom::element object) {
+    static const std::vector<std::string> file_skip = {"body"};
+    static const std::vector<std::string> field_skip = {"options.values"};
     std::string out;
-    if (resource == "files" || resource == "custom_fields") {
-        std::map<std::string, dom::element> kept;
-        for (auto [k, v] : simdjson::dom::object(object.get_object())) {
-            if (resource == "files" && k == "body")
-                continue;
-            kept.emplace(std::string(k), v);
-        }
-        out += '{';
-        bool first = true;
-        for (auto& [k, v] : kept) {
-            if (!first)
-                out += ',';
-            first = false;
-            out += '"' + k + "\":";
-            if (resource == "custom_fields" && k == "options" && v.is_object()) {
-                std::string inner = "{";
-                bool f2 = true;
-                std::map<std::string, dom::element> opts;
-                for (auto [ok, ov] : simdjson::dom::object(v.get_object()))
-                    if (ok != "values")
-                        opts.emplace(std::string(ok), ov);
-                for (auto& [ok, ov] : opts) {
-                    if (!f2)
-                        inner += ',';
-                    f2 = false;
-                    inner += '"' + ok + "\":";
-                    canonical(ov, inner);
-                }
-                out += inner + "}";
-            } else {
-                canonical(v, out);
-            }
-        }
-        out += '}';
-        return out;
-    }
-    canonical(object, out);
+    canonical(object, out,
+              resource == "files"           ? file_skip
+              : resource == "custom_fields" ? field_skip
+                                            : std::vector<std::string>{});
     return out;
 }
 
