@@ -33,6 +33,8 @@ namespace {
 
 using BeastRequest = bhttp::request<bhttp::string_body>;
 
+constexpr std::size_t kReadBuffer = 64 * 1024;
+
 // One kept-alive connection, plain or TLS. The TLS stream owns the TCP stream.
 struct Connection {
     std::optional<beast::tcp_stream> plain;
@@ -195,6 +197,8 @@ class ConnectionPool::Impl {
         }
         ++connections_opened;
         auto connection = std::make_unique<Connection>();
+        // Beast reads as much as the buffer has room for, and 512 bytes when it has none.
+        connection->buffer.reserve(kReadBuffer);
         if (!url_.tls()) {
             connection->plain.emplace(std::move(stream));
             co_return connection;
@@ -240,6 +244,7 @@ class ConnectionPool::Impl {
     asio::awaitable<void> exchange(Stream& stream, Connection& connection, const BeastRequest& wire,
                                    const BodySink& sink, Response& response, bool& keep_alive) {
         error_code code;
+        // One deadline for sending and the head of the answer; the body's reads get their own.
         connection.tcp().expires_after(options_.read_timeout);
         co_await bhttp::async_write(stream, wire, asio::redirect_error(asio::use_awaitable, code));
         if (code) {
@@ -248,7 +253,6 @@ class ConnectionPool::Impl {
         bhttp::response_parser<bhttp::buffer_body> parser;
         // Not boost::none: Boost 1.74 compares the length against an empty optional and fails.
         parser.body_limit(std::numeric_limits<std::uint64_t>::max());
-        connection.tcp().expires_after(options_.read_timeout);
         co_await bhttp::async_read_header(stream, connection.buffer, parser,
                                           asio::redirect_error(asio::use_awaitable, code));
         if (code) {
@@ -263,10 +267,12 @@ class ConnectionPool::Impl {
         }
         bool to_sink = sink && response.head.status / 100 == 2;
         std::array<char, 16384> chunk;
-        while (!parser.is_done()) {
+        for (bool first = true; !parser.is_done(); first = false) {
             parser.get().body().data = chunk.data();
             parser.get().body().size = chunk.size();
-            connection.tcp().expires_after(options_.read_timeout);
+            if (!first) {
+                connection.tcp().expires_after(options_.read_timeout);
+            }
             co_await bhttp::async_read(stream, connection.buffer, parser,
                                        asio::redirect_error(asio::use_awaitable, code));
             if (code && code != bhttp::error::need_buffer) {
