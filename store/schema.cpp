@@ -16,7 +16,7 @@ using sqlite::quote_identifier;
 namespace {
 
 // One entry per schema version; never edit a released entry, append a new one.
-constexpr std::array<std::string_view, 1> kMigrations = {
+constexpr std::array<std::string_view, 2> kMigrations = {
     R"sql(
 CREATE TABLE runs(
   id INTEGER PRIMARY KEY,
@@ -54,6 +54,26 @@ CREATE TABLE sync_marks(
 CREATE TABLE id_map(
   target TEXT NOT NULL, resource TEXT NOT NULL, old_key TEXT NOT NULL, new_key TEXT NOT NULL,
   PRIMARY KEY(target, resource, old_key));
+CREATE VIEW last_run_changes AS
+  SELECT * FROM changes WHERE run_id = (SELECT max(id) FROM runs);
+)sql",
+    // A CHECK of IN with more than two values builds a temporary index on every insert, which
+    // made the change log the dearest write of a sync: the same check, as comparisons.
+    R"sql(
+DROP VIEW last_run_changes;
+CREATE TABLE changes_v2(
+  id INTEGER PRIMARY KEY,
+  run_id INTEGER NOT NULL REFERENCES runs(id),
+  resource TEXT NOT NULL,
+  key TEXT NOT NULL,
+  kind TEXT NOT NULL
+    CHECK(kind = 'insert' OR kind = 'update' OR kind = 'delete' OR kind = 'undelete'),
+  at TEXT NOT NULL);
+INSERT INTO changes_v2 SELECT id, run_id, resource, key, kind, at FROM changes;
+DROP TABLE changes;
+ALTER TABLE changes_v2 RENAME TO changes;
+CREATE INDEX changes_run ON changes(run_id);
+CREATE INDEX changes_key ON changes(resource, key);
 CREATE VIEW last_run_changes AS
   SELECT * FROM changes WHERE run_id = (SELECT max(id) FROM runs);
 )sql",

@@ -41,7 +41,7 @@ TEST_CASE("open creates the directory, the database and the fixed tables") {
         CAPTURE(name);
         CHECK(table_exists(replica, name) == 1);
     }
-    CHECK(count(replica, "PRAGMA user_version") == 1);
+    CHECK(count(replica, "PRAGMA user_version") == 2);
     CHECK(replica.ok());
 }
 
@@ -330,6 +330,51 @@ TEST_CASE("a replica from a newer schema is refused") {
         CHECK_THROWS_WITH_AS(open_replica(dir / "replica.db", mode),
                              doctest::Contains("schema version 99"), StoreError);
     }
+}
+
+TEST_CASE("a version 1 replica is migrated, keeping its change log and its check") {
+    ScratchDir dir;
+    RunId run = 0;
+    {
+        auto replica = open_replica(dir / "replica.db");
+        run = replica.start_run("acme", RunKind::Full);
+        replica.upsert(kProjects, project(1, "Alpha"), run);
+    }
+    // Version 1 checked `kind` with an IN list; put that table back.
+    sqlite3* db = nullptr;
+    REQUIRE(sqlite3_open((dir / "replica.db").c_str(), &db) == SQLITE_OK);
+    REQUIRE(sqlite3_exec(db, R"sql(
+        DROP VIEW last_run_changes;
+        CREATE TABLE changes_v1(
+          id INTEGER PRIMARY KEY, run_id INTEGER NOT NULL REFERENCES runs(id),
+          resource TEXT NOT NULL, key TEXT NOT NULL,
+          kind TEXT NOT NULL CHECK(kind IN ('insert','update','delete','undelete')),
+          at TEXT NOT NULL);
+        INSERT INTO changes_v1 SELECT * FROM changes;
+        DROP TABLE changes;
+        ALTER TABLE changes_v1 RENAME TO changes;
+        CREATE VIEW last_run_changes AS
+          SELECT * FROM changes WHERE run_id = (SELECT max(id) FROM runs);
+        PRAGMA user_version = 1;)sql",
+                         nullptr, nullptr, nullptr) == SQLITE_OK);
+    sqlite3_close(db);
+
+    auto replica = open_replica(dir / "replica.db");
+    CHECK(count(replica, "PRAGMA user_version") == 2);
+    CHECK(count(replica, "SELECT count(*) FROM changes WHERE kind = 'insert'") == 1);
+    CHECK(count(replica, "SELECT count(*) FROM last_run_changes") == 1);
+    CHECK(count(replica,
+                "SELECT count(*) FROM sqlite_master WHERE name = 'changes' AND "
+                "sql LIKE '%IN (%'") == 0);
+    CHECK(replica.ok());
+    REQUIRE(sqlite3_open((dir / "replica.db").c_str(), &db) == SQLITE_OK);
+    CHECK(sqlite3_exec(db,
+                       "INSERT INTO changes(run_id, resource, key, kind, at) "
+                       "VALUES(1, 'projects', '1', 'bogus', '2026-01-01 00:00:00')",
+                       nullptr, nullptr, nullptr) == SQLITE_CONSTRAINT);
+    sqlite3_close(db);
+    replica.upsert(kProjects, project(1, "Beta"), replica.start_run("acme", RunKind::Full));
+    CHECK(count(replica, "SELECT count(*) FROM changes WHERE kind = 'update'") == 1);
 }
 
 TEST_CASE("sync state, marks and the id map round-trip") {
