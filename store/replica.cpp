@@ -128,24 +128,19 @@ std::string_view to_string(ChangeKind kind) {
 
 Transaction::Transaction(detail::ReplicaCore& core) : core_(&core) {
     core.require_writable("begin a transaction");
-    if (core.db.in_transaction()) {
+    if (core.in_unit()) {
         throw StoreError("a transaction is already open on the replica at " +
                          core.db.path().string());
     }
-    core.db.exec("BEGIN IMMEDIATE");
+    core.begin_unit();
 }
 
 Transaction::Transaction(Transaction&& other) noexcept
     : core_(std::exchange(other.core_, nullptr)) {}
 
 Transaction::~Transaction() {
-    // SQLite may already have rolled back by itself (e.g. on a full disk).
-    if (core_ != nullptr && core_->db.in_transaction()) {
-        try {
-            core_->db.exec("ROLLBACK");
-        } catch (const std::exception& error) {
-            spdlog::error("{}", error.what());
-        }
+    if (core_ != nullptr) {
+        core_->abort_unit();
     }
 }
 
@@ -153,8 +148,31 @@ void Transaction::commit() {
     if (core_ == nullptr) {
         throw StoreError("the transaction was already committed");
     }
-    core_->db.exec("COMMIT");
-    core_ = nullptr;
+    std::exchange(core_, nullptr)->commit_unit();
+}
+
+WriteBatch::WriteBatch(detail::ReplicaCore& core, std::chrono::milliseconds window) : core_(&core) {
+    core.start_batch(window);
+}
+
+WriteBatch::WriteBatch(WriteBatch&& other) noexcept : core_(std::exchange(other.core_, nullptr)) {}
+
+WriteBatch::~WriteBatch() {
+    if (core_ == nullptr) {
+        return;
+    }
+    try {
+        core_->end_batch();
+    } catch (const std::exception& error) {
+        spdlog::error("{}", error.what());
+    }
+}
+
+void WriteBatch::commit() {
+    if (core_ == nullptr) {
+        throw StoreError("the write batch was already committed");
+    }
+    std::exchange(core_, nullptr)->end_batch();
 }
 
 Replica::Replica(std::unique_ptr<detail::ReplicaCore> core) : core_(std::move(core)) {}
@@ -176,6 +194,10 @@ const std::filesystem::path& Replica::path() const {
 
 Transaction Replica::begin() {
     return Transaction(*core_);
+}
+
+WriteBatch Replica::batch(std::chrono::milliseconds window) {
+    return WriteBatch(*core_, window);
 }
 
 ChangeKind Replica::upsert(const TableSpec& spec, const Record& record, RunId run,

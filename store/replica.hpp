@@ -1,5 +1,6 @@
 #pragma once
 
+#include <chrono>
 #include <cstdint>
 #include <filesystem>
 #include <memory>
@@ -52,7 +53,8 @@ struct QueryResult {
     std::vector<std::vector<Value>> rows;  // blobs come back as lowercase hex text
 };
 
-// BEGIN IMMEDIATE on construction; rolls back on destruction unless commit() was called.
+// BEGIN IMMEDIATE on construction (inside a WriteBatch: a savepoint of the batch's transaction);
+// rolls back on destruction unless commit() was called.
 class Transaction {
   public:
     Transaction(Transaction&& other) noexcept;
@@ -63,6 +65,24 @@ class Transaction {
   private:
     friend class Replica;
     explicit Transaction(detail::ReplicaCore& core);
+    detail::ReplicaCore* core_;
+};
+
+// While it lives, the replica's write units (each Transaction, and each write outside one) are
+// grouped into transactions about `window` long: a crawl storing a page at a time then pays for a
+// commit a few times a second, not once a page. Each unit stays atomic; a crash loses at most the
+// units of the last window, never part of one. commit() (or the destructor, which logs instead of
+// throwing) commits what is pending and ends the batching.
+class WriteBatch {
+  public:
+    WriteBatch(WriteBatch&& other) noexcept;
+    WriteBatch& operator=(WriteBatch&&) = delete;
+    ~WriteBatch();
+    void commit();
+
+  private:
+    friend class Replica;
+    WriteBatch(detail::ReplicaCore& core, std::chrono::milliseconds window);
     detail::ReplicaCore* core_;
 };
 
@@ -105,6 +125,7 @@ class Replica {
 
     // At most one open transaction. Writes outside one get a transaction of their own.
     Transaction begin();
+    WriteBatch batch(std::chrono::milliseconds window);
 
     ChangeKind upsert(const TableSpec& spec, const Record& record, RunId run,
                       std::string_view at = {});

@@ -142,7 +142,10 @@ ReplicaCore::ReplicaCore(const std::filesystem::path& path, std::span<const Tabl
     for (const auto& spec : specs) {
         schema::validate(spec);
     }
-    db.exec("PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON");
+    // Statement journals and sweep tables are small and short-lived: no temporary files for them.
+    db.exec(
+        "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON; "
+        "PRAGMA temp_store = MEMORY");
     WriteScope scope(*this);
     schema::migrate(db);
     for (const auto& spec : specs) {
@@ -239,11 +242,9 @@ std::int64_t ReplicaCore::tombstone_where(const TableSpec& spec, std::string_vie
     WriteScope scope(*this);
     std::int64_t marked = 0;
     for (const auto& sql : statements) {
-        sqlite::Statement statement(db, sql);
+        auto& statement = cached(sql);
         statement.bind(1, run).bind(2, time);
-        for (std::size_t i = 0; i < params.size(); ++i) {
-            statement.bind_value(static_cast<int>(i) + 3, params[i]);
-        }
+        bind_from(statement, 3, params);
         statement.run();
         marked = statement.changes();
     }
@@ -254,27 +255,119 @@ std::int64_t ReplicaCore::tombstone_where(const TableSpec& spec, std::string_vie
     return marked;
 }
 
-WriteScope::WriteScope(ReplicaCore& core) : core_(core), own_(!core.db.in_transaction()) {
+void bind_from(sqlite::Statement& statement, int first, std::span<const Value> params) {
+    for (std::size_t i = 0; i < params.size(); ++i) {
+        int position = first + static_cast<int>(i);
+        if (position <= statement.parameter_count()) {
+            statement.bind_value(position, params[i]);
+        }
+    }
+}
+
+// Transaction control runs thousands of times a run: prepared once, not parsed each time.
+void ReplicaCore::control(const std::string& sql) {
+    cached(sql).run();
+}
+
+void ReplicaCore::begin_unit() {
+    if (!batch_window_) {
+        control("BEGIN IMMEDIATE");
+    } else {
+        // Also after SQLite rolled the batch back by itself (a full disk, say).
+        if (!db.in_transaction()) {
+            control("BEGIN IMMEDIATE");
+            batch_began_ = std::chrono::steady_clock::now();
+        }
+        control("SAVEPOINT unit");
+    }
+    ++units_;
+}
+
+void ReplicaCore::commit_unit() {
+    --units_;
+    try {
+        if (!batch_window_) {
+            control("COMMIT");
+            return;
+        }
+        control("RELEASE unit");
+        if (units_ == 0 && std::chrono::steady_clock::now() - batch_began_ >= *batch_window_) {
+            control("COMMIT");
+        }
+    } catch (...) {
+        // Leave no half-ended transaction behind: the next unit starts clean.
+        rollback_all();
+        throw;
+    }
+}
+
+void ReplicaCore::rollback_all() noexcept {
+    if (!db.in_transaction()) {
+        return;
+    }
+    try {
+        control("ROLLBACK");
+    } catch (const std::exception& error) {
+        spdlog::error("{}", error.what());
+    }
+}
+
+void ReplicaCore::abort_unit() noexcept {
+    --units_;
+    if (!batch_window_) {
+        rollback_all();
+        return;
+    }
+    // SQLite may already have rolled the batch back by itself (e.g. on a full disk).
+    if (!db.in_transaction()) {
+        return;
+    }
+    try {
+        control("ROLLBACK TO unit");
+        control("RELEASE unit");
+    } catch (const std::exception& error) {
+        spdlog::error("{}", error.what());
+    }
+}
+
+void ReplicaCore::start_batch(std::chrono::milliseconds window) {
+    require_writable("batch writes");
+    if (units_ > 0 || batch_window_) {
+        throw StoreError("a write batch cannot start inside a transaction or another batch on " +
+                         db.path().string());
+    }
+    batch_window_ = window;
+}
+
+void ReplicaCore::end_batch() {
+    batch_window_.reset();
+    if (units_ == 0 && db.in_transaction()) {
+        try {
+            control("COMMIT");
+        } catch (...) {
+            rollback_all();
+            throw;
+        }
+    }
+}
+
+WriteScope::WriteScope(ReplicaCore& core) : core_(core), own_(!core.in_unit()) {
     core_.require_writable("write");
     if (own_) {
-        core_.db.exec("BEGIN IMMEDIATE");
+        core_.begin_unit();
     }
 }
 
 WriteScope::~WriteScope() {
-    if (own_ && core_.db.in_transaction()) {
-        try {
-            core_.db.exec("ROLLBACK");
-        } catch (const std::exception& error) {
-            spdlog::error("{}", error.what());
-        }
+    if (own_) {
+        core_.abort_unit();
     }
 }
 
 void WriteScope::commit() {
     if (own_) {
-        core_.db.exec("COMMIT");
         own_ = false;
+        core_.commit_unit();
     }
 }
 
@@ -299,8 +392,15 @@ std::string checked_time(std::string_view at) {
 namespace smartq::store {
 
 std::string utc_now() {
-    return fmt::format("{:%Y-%m-%d %H:%M:%S}",
-                       std::chrono::floor<std::chrono::seconds>(std::chrono::system_clock::now()));
+    // Every stored record asks; formatting the time once a second is enough.
+    thread_local std::chrono::sys_seconds last{};
+    thread_local std::string text;
+    auto now = std::chrono::floor<std::chrono::seconds>(std::chrono::system_clock::now());
+    if (now != last || text.empty()) {
+        last = now;
+        text = fmt::format("{:%Y-%m-%d %H:%M:%S}", now);
+    }
+    return text;
 }
 
 }  // namespace smartq::store

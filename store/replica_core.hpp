@@ -1,6 +1,8 @@
 #pragma once
 
+#include <chrono>
 #include <filesystem>
+#include <optional>
 #include <span>
 #include <string>
 #include <string_view>
@@ -43,17 +45,32 @@ class ReplicaCore {
                      std::string_view valid_from, std::string_view valid_to, std::string_view data,
                      bool deleted);
     // Tombstones the live rows `t` of the spec's table matching `where`, whose parameters are
-    // ?3, ?4, ... bound from `params`; returns how many.
+    // ?3, ?4, ... bound from `params` (those `where` uses); returns how many.
     std::int64_t tombstone_where(const TableSpec& spec, std::string_view where,
                                  std::span<const Value> params, RunId run, std::string_view at);
 
     int next_sweep = 0;
 
+    // A write unit is a Transaction or an outermost WriteScope: atomic on its own. Without a
+    // batch it is a transaction; inside one it is a savepoint of the batch's transaction, which
+    // is committed once a unit ends `window` after the transaction began.
+    void begin_unit();
+    void commit_unit();
+    void abort_unit() noexcept;
+    bool in_unit() const { return units_ > 0; }
+    void start_batch(std::chrono::milliseconds window);
+    void end_batch();  // commits what the batch holds
+    void rollback_all() noexcept;
+
   private:
+    void control(const std::string& sql);
     const TableSpec& known_spec(const TableSpec& spec) const;
 
     std::unordered_map<std::string, sqlite::Statement> cache_;
     std::unordered_map<std::string_view, TableStatements> tables_;
+    int units_ = 0;
+    std::optional<std::chrono::milliseconds> batch_window_;
+    std::chrono::steady_clock::time_point batch_began_;
 };
 
 // Joins the caller's open transaction, or opens (and on commit() ends) one of its own.
@@ -68,6 +85,9 @@ class WriteScope {
     ReplicaCore& core_;
     bool own_;
 };
+
+// Binds params to ?first, ?first+1, ...: those the statement uses.
+void bind_from(sqlite::Statement& statement, int first, std::span<const Value> params);
 
 // `at` if given (checked to be 'YYYY-MM-DD HH:MM:SS'), else now.
 std::string time_or_now(std::string_view at);

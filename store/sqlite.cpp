@@ -10,7 +10,19 @@
 
 namespace smartq::store::sqlite {
 
+namespace {
+
+// Before the library's first use: no global memory statistics, whose mutex every allocation
+// takes. Fails harmlessly (SQLITE_MISUSE) if SQLite was initialised before.
+void configure_library() {
+    static const int configured = sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0);
+    (void)configured;
+}
+
+}  // namespace
+
 Connection::Connection(const std::filesystem::path& path, int open_flags) : path_(path) {
+    configure_library();
     int rc = sqlite3_open_v2(path.c_str(), &db_, open_flags | SQLITE_OPEN_NOMUTEX, nullptr);
     if (rc != SQLITE_OK) {
         std::string message = db_ ? sqlite3_errmsg(db_) : sqlite3_errstr(rc);
@@ -147,6 +159,10 @@ void Statement::run() {
 
 std::int64_t Statement::changes() const {
     return sqlite3_changes64(db_->handle());
+}
+
+int Statement::parameter_count() const {
+    return sqlite3_bind_parameter_count(stmt_);
 }
 
 bool Statement::read_only() const {

@@ -50,6 +50,7 @@ class Statement {
     void reset();  // ready for new bindings
     void run();    // step to the end, then reset
     std::int64_t changes() const;
+    int parameter_count() const;  // the highest ?N the statement uses
 
     bool read_only() const;
     int column_count() const;

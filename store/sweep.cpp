@@ -9,30 +9,34 @@ namespace smartq::store {
 
 using sqlite::quote_identifier;
 
+// The keys a sweep has seen go to one TEMP table per resource table, tagged with the sweep's
+// id: creating and dropping a table per sweep would change the schema, and every prepared
+// statement would be compiled again after each of the thousands of sweeps of a deep run.
 struct Sweep::State {
     detail::ReplicaCore* core;
     const TableSpec* spec;
-    std::string seen_table;        // temp."sweep_N"
-    std::string scope_and_unseen;  // WHERE clause over alias t, scope value as ?3
-    std::vector<Value> params;     // the scope value, if any
-    std::string scope;             // WHERE clause of the scope alone
-    std::optional<sqlite::Statement> insert_seen;
+    std::vector<Value> params;     // ?3 the scope value (NULL for a whole table), ?4 the sweep
+    std::string scope;             // WHERE clause over alias t: the scope alone
+    std::string scope_and_unseen;  // ... and not seen by this sweep
+    std::string forget;            // deletes this sweep's seen keys
+    sqlite::Statement* insert_seen = nullptr;
 
     std::int64_t count(std::string_view where) {
-        sqlite::Statement statement(
-            core->db, fmt::format("SELECT count(*) FROM {} t WHERE t.deleted_at IS NULL AND ({})",
-                                  quote_identifier(spec->table), where));
-        for (std::size_t i = 0; i < params.size(); ++i) {
-            statement.bind_value(static_cast<int>(i) + 3, params[i]);
-        }
+        auto& statement = core->cached(
+            fmt::format("SELECT count(*) FROM {} t WHERE t.deleted_at IS NULL AND ({})",
+                        quote_identifier(spec->table), where));
+        detail::bind_from(statement, 3, params);
         statement.step();
-        return statement.integer(0);
+        auto n = statement.integer(0);
+        statement.reset();
+        return n;
     }
 
     ~State() {
-        insert_seen.reset();
         try {
-            core->db.exec(fmt::format("DROP TABLE IF EXISTS {}", seen_table));
+            auto& statement = core->cached(forget);
+            detail::bind_from(statement, 3, params);
+            statement.run();
         } catch (const std::exception& error) {
             spdlog::warn("{}", error.what());
         }
@@ -49,8 +53,9 @@ void Sweep::saw(std::span<const Value> key) {
                                      key.size(), state_->spec->key.size()));
     }
     auto& insert = *state_->insert_seen;
+    insert.bind_value(1, state_->params[1]);
     for (std::size_t i = 0; i < key.size(); ++i) {
-        insert.bind_value(static_cast<int>(i) + 1, key[i]);
+        insert.bind_value(static_cast<int>(i) + 2, key[i]);
     }
     insert.run();
 }
@@ -75,31 +80,35 @@ Sweep Replica::begin_sweep(const TableSpec& spec, std::string_view scope_column,
     auto state = std::make_unique<Sweep::State>();
     state->core = core_.get();
     state->spec = &spec;
-    state->seen_table =
-        fmt::format("temp.{}", quote_identifier(fmt::format("sweep_{}", ++core_->next_sweep)));
+    auto seen_table = fmt::format("temp.{}", quote_identifier(fmt::format("seen_{}", spec.table)));
     std::string definitions;
     std::string names;
     std::string match;
     for (std::size_t i = 0; i < spec.key.size(); ++i) {
         auto name = quote_identifier(spec.key[i].name);
-        definitions += fmt::format("{} {}, ", name,
+        definitions += fmt::format(", {} {}", name,
                                    spec.key[i].type == ColumnType::Integer ? "INTEGER" : "TEXT");
-        names += fmt::format("{}{}", i == 0 ? "" : ", ", name);
-        match += fmt::format("{}s.{} = t.{}", i == 0 ? "" : " AND ", name, name);
+        names += fmt::format(", {}", name);
+        match += fmt::format(" AND s.{} = t.{}", name, name);
     }
+    // Also after a rollback that took the table with it.
     core_->db.exec(
-        fmt::format("CREATE TABLE {}({}PRIMARY KEY({}))", state->seen_table, definitions, names));
-    state->insert_seen.emplace(
-        core_->db, fmt::format("INSERT OR IGNORE INTO {} VALUES({})", state->seen_table,
-                               fmt::join(std::vector<std::string>(spec.key.size(), "?"), ", ")));
+        fmt::format("CREATE TABLE IF NOT EXISTS {}(sweep INTEGER{}, PRIMARY KEY(sweep{}))",
+                    seen_table, definitions, names));
+    state->insert_seen = &core_->cached(
+        fmt::format("INSERT OR IGNORE INTO {} VALUES(?1{})", seen_table,
+                    fmt::join(std::vector<std::string>(spec.key.size(), ", ?"), "")));
     state->scope = "1";
+    state->params.push_back(std::move(scope_value));
     if (!scope_column.empty()) {
         schema::column(spec, scope_column);
         state->scope = fmt::format("t.{} = ?3", quote_identifier(scope_column));
-        state->params.push_back(std::move(scope_value));
     }
-    state->scope_and_unseen = fmt::format("{} AND NOT EXISTS (SELECT 1 FROM {} s WHERE {})",
-                                          state->scope, state->seen_table, match);
+    state->params.emplace_back(std::int64_t{++core_->next_sweep});
+    state->scope_and_unseen =
+        fmt::format("{} AND NOT EXISTS (SELECT 1 FROM {} s WHERE s.sweep = ?4{})", state->scope,
+                    seen_table, match);
+    state->forget = fmt::format("DELETE FROM {} WHERE sweep = ?4", seen_table);
     return Sweep(std::move(state));
 }
 

@@ -25,6 +25,9 @@ constexpr std::size_t kIdPage = 1000;
 constexpr std::int64_t kGuardUsers = 2;
 constexpr std::int64_t kGuardMany = 10;
 constexpr std::int64_t kUnguarded = 0;
+// Pages are committed together this often: a commit per page costs more than reading the page,
+// and a killed run loses at most this much work, which the next run reads again.
+constexpr std::chrono::milliseconds kCommitWindow{250};
 
 std::string text_field(dom::element object, std::string_view name) {
     auto member = wire::field(object, name);
@@ -117,11 +120,14 @@ asio::awaitable<store::RunKind> Crawler::run() {
     ticket_slots_ = http::AsyncSemaphore::create(executor, options_.tickets_in_flight);
     store::RunSummary summary;
     std::exception_ptr failure;
+    std::optional<store::WriteBatch> batch(replica_.batch(kCommitWindow));
     try {
         co_await crawl();
+        batch->commit();
     } catch (...) {
         failure = std::current_exception();
     }
+    batch.reset();  // a failed run keeps what it stored
     if (!failure && !problems_.empty()) {
         failure = std::make_exception_ptr(
             SyncError(SyncError::Reason::Incomplete,

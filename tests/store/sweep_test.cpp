@@ -81,14 +81,35 @@ TEST_CASE("a sweep refuses bad keys and unknown scope columns") {
     CHECK_THROWS_AS(sweep.saw(std::vector<Value>{}), StoreError);
 }
 
-TEST_CASE("the temp table of a sweep goes with the sweep") {
+TEST_CASE("the seen keys of a sweep go with the sweep, and sweeps change no schema") {
+    Board b;
+    auto seen = [&] { return count(b.replica, "SELECT count(*) FROM temp.seen_tickets"); };
+    { b.replica.begin_sweep(kTickets).saw(key(1)); }
+    auto schema = count(b.replica, "PRAGMA temp.schema_version");
+    {
+        auto sweep = b.replica.begin_sweep(kTickets, "project_id", std::int64_t{1});
+        auto other = b.replica.begin_sweep(kTickets, "project_id", std::int64_t{1});
+        sweep.saw(key(1));
+        sweep.saw(key(2));
+        other.saw(key(3));
+        CHECK(seen() == 3);
+        CHECK(sweep.unseen_count() == 3);
+        CHECK(other.unseen_count() == 4);
+    }
+    CHECK(seen() == 0);
+    CHECK(count(b.replica, "PRAGMA temp.schema_version") == schema);
+    CHECK(count(b.replica, "SELECT count(*) FROM sqlite_temp_master WHERE type = 'table'") == 1);
+}
+
+TEST_CASE("a sweep still works after a rollback took its table away") {
     Board b;
     {
-        auto sweep = b.replica.begin_sweep(kTickets);
-        CHECK(count(b.replica, "SELECT count(*) FROM sqlite_temp_master WHERE type = 'table'") ==
-              1);
+        auto tx = b.replica.begin();
+        b.replica.begin_sweep(kTickets).saw(key(1));
     }
-    CHECK(count(b.replica, "SELECT count(*) FROM sqlite_temp_master WHERE type = 'table'") == 0);
+    auto sweep = b.replica.begin_sweep(kTickets);
+    sweep.saw(key(6));
+    CHECK(sweep.unseen_count() == 5);
 }
 
 TEST_CASE("an upsert of a tombstoned row undeletes it") {
