@@ -148,7 +148,7 @@ TEST_CASE("SIGHUP reloads: a new account starts being synced, a broken file is r
 }
 
 TEST_CASE(
-    "SIGTERM in the middle of a run commits and exits 0; a manual sync meanwhile is told who holds "
+    "SIGTERM in the middle of a run commits and exits 0, a manual sync meanwhile is told who holds "
     "the lock") {
     SandboxFixture slow(slow_sandbox(150));
     DaemonSetup setup;

@@ -128,7 +128,7 @@ TEST_CASE("transport: a connection dropped before the answer is retried") {
     CHECK(server.connections() == 3);
 }
 
-TEST_CASE("transport: a truncated JSON body is retried; if it persists it stays Retryable") {
+TEST_CASE("transport: a truncated JSON body is retried, if it persists it stays Retryable") {
     std::string whole = R"({"error":null,"data":{"id":"3"}})";
     FakeServer server;
     asio::io_context io;

@@ -72,7 +72,7 @@ std::unique_ptr<Client> built(bool shuffle) {
 
 }  // namespace
 
-TEST_CASE("seeding is deterministic and sized; timings are printed") {
+TEST_CASE("seeding is deterministic and sized, timings are printed") {
     for (auto [name, size] : {std::pair{"empty", Size::Empty},
                               {"tiny", Size::Tiny},
                               {"small", Size::Small},

@@ -103,7 +103,7 @@ TEST_CASE("tasks: both POST forms, toggle, delete, and the ticket bump") {
     CHECK(c.get(path)->status() == 404);
 }
 
-TEST_CASE("files: seeded bodies are deterministic and random access; uploads round-trip") {
+TEST_CASE("files: seeded bodies are deterministic and random access, uploads round-trip") {
     Client c;
     Client twin;
     auto all = c.get("projects/1001/tickets?archived=2&count=1000&get_info_by_note=1");

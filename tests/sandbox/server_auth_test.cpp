@@ -89,7 +89,7 @@ TEST_CASE("other credentials can be configured") {
     check_error(http(sandbox.port(), "GET", "/api/v1/users/me", {key, basic}), 401);
 }
 
-TEST_CASE("OAuth2: Basic gives a token pair; the access token authenticates") {
+TEST_CASE("OAuth2: Basic gives a token pair, the access token authenticates") {
     SandboxFixture sandbox;
     for (const char* path : {"/api/v1/oauth2/", "/api/v1/oauth2"}) {
         auto pair = token_pair(http(sandbox.port(), "POST", path, {key, basic}));
@@ -125,7 +125,7 @@ TEST_CASE("OAuth2 refresh gives a new pair and invalidates the old refresh token
                 401);
 }
 
-TEST_CASE("access tokens expire after the token ttl; refresh still works") {
+TEST_CASE("access tokens expire after the token ttl, refresh still works") {
     sandbox::ServerOptions options;
     options.token_ttl = std::chrono::seconds(1);
     SandboxFixture sandbox(options);

@@ -129,7 +129,7 @@ TEST_CASE("latency does not block other connections") {
     CHECK(std::chrono::steady_clock::now() - start < std::chrono::milliseconds(1000));
 }
 
-TEST_CASE("faults are switched at run time; missing keys stay unchanged") {
+TEST_CASE("faults are switched at run time, missing keys stay unchanged") {
     SandboxFixture sandbox;
     CHECK(sandbox.api("GET", "/users/me").status == 200);
     auto set = sandbox.admin("POST", "faults", R"({"error_rate":1,"latency_ms":1})");

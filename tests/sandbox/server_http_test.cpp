@@ -73,7 +73,7 @@ TEST_CASE("a trailing slash, percent-encoding and the query string are decoded")
     CHECK(Json(page.body).root["data"].get_array().value().size() == 1);
 }
 
-TEST_CASE("keep-alive serves many requests on one connection; Connection: close ends it") {
+TEST_CASE("keep-alive serves many requests on one connection, Connection: close ends it") {
     SandboxFixture sandbox;
     HttpConnection connection(sandbox.port());
     for (int i = 0; i < 20; ++i) {
@@ -95,7 +95,7 @@ TEST_CASE("a malformed request closes the connection without crashing the server
     CHECK(http(sandbox.port(), "GET", "/__admin/health").status == 200);
 }
 
-TEST_CASE("a form body is decoded; the key may come as a body parameter") {
+TEST_CASE("a form body is decoded, the key may come as a body parameter") {
     SandboxFixture sandbox;
     auto project = http(sandbox.port(), "POST", "/api/v1/projects",
                         {basic_auth("admin@sandbox.test", "sandbox-password"),

@@ -13,7 +13,7 @@
 
 using namespace smartq::sandbox;
 
-TEST_CASE("targets split into path and query; segments are percent-decoded") {
+TEST_CASE("targets split into path and query, segments are percent-decoded") {
     auto target = split_target("/api/v1/projects?count=5&x=a%20b");
     CHECK(target.path == "/api/v1/projects");
     CHECK(target.query == "count=5&x=a%20b");

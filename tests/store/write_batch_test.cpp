@@ -73,7 +73,7 @@ TEST_CASE("a unit that fails in a batch rolls back alone") {
     CHECK(p.writer.ok());
 }
 
-TEST_CASE("the end of a batch commits what it holds; batches and transactions do not nest") {
+TEST_CASE("the end of a batch commits what it holds, batches and transactions do not nest") {
     Pair p;
     {
         auto batch = p.writer.batch(1h);

@@ -33,7 +33,7 @@ TEST_CASE("list_items accepts an array, a keyed object and a wrapper") {
     CHECK(ids(wrapped_keyed.root) == std::vector<std::int64_t>{4});
 }
 
-TEST_CASE("list_items: null, [] and {} are empty lists; scalars and records are errors") {
+TEST_CASE("list_items: null, [] and {} are empty lists, scalars and records are errors") {
     Parsed null_data("null"), empty_array("[]"), empty_object("{}");
     CHECK(list_items(null_data.root).empty());
     CHECK(list_items(empty_array.root).empty());
