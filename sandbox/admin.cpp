@@ -22,7 +22,7 @@ const char* const admin_help = R"(Admin API (JSON, no authentication, never faul
   GET  /__admin/faults, POST /__admin/faults {"latency_ms":N,"error_rate":F,"rate_limit":N,
                                           "drop_rate":F,"truncate_rate":F,"seed":N}
   GET  /__admin/wire,   POST /__admin/wire   {"string_ids":B,"int_bools":B,"keyed_lists":B,
-                                          "page_cap":N}  (POST: missing keys unchanged))";
+                                          "page_cap":N,"size_skew":N}  (POST: missing keys unchanged))";
 
 namespace {
 
@@ -79,6 +79,8 @@ std::string wire_to_json(const WireOptions& wire) {
         .value(wire.keyed_lists)
         .key("page_cap")
         .value(wire.page_cap)
+        .key("size_skew")
+        .value(wire.size_skew)
         .end_object();
     return out;
 }
@@ -87,13 +89,14 @@ WireOptions wire_from_json(const std::string& body, WireOptions wire) {
     simdjson::dom::parser parser;
     for (auto field : parse_object(parser, body, "wire options")) {
         const std::string_view key = field.key;
-        if (key == "page_cap") {
-            std::int64_t cap;
-            if (field.value.get_int64().get(cap) != simdjson::SUCCESS || cap < 0 ||
-                cap > 1'000'000) {
-                throw std::invalid_argument("wire option 'page_cap' must be a whole number >= 0");
+        if (key == "page_cap" || key == "size_skew") {
+            std::int64_t n;
+            std::int64_t least = key == "page_cap" ? 0 : -1'000'000;
+            if (field.value.get_int64().get(n) != simdjson::SUCCESS || n < least || n > 1'000'000) {
+                throw std::invalid_argument(fmt::format(
+                    "wire option '{}' must be a whole number from {} to 1000000", key, least));
             }
-            wire.page_cap = static_cast<int>(cap);
+            (key == "page_cap" ? wire.page_cap : wire.size_skew) = static_cast<int>(n);
             continue;
         }
         bool flag;

@@ -21,19 +21,20 @@ struct Upload {
 };
 
 struct ApiRequest {
-    std::string method;                // "GET", "POST", "PUT", "DELETE"
-    std::vector<std::string> path;     // decoded segments after /api/v1: {"projects","12","tickets"}
-    std::multimap<std::string, std::string> query;              // decoded query parameters
-    std::vector<std::pair<std::string, std::string>> form;      // decoded body, keys as sent ("ticket[name]")
-    std::optional<Upload> upload;      // multipart part named "file" (filesv2)
-    std::int64_t user_id = 0;          // the authenticated user
+    std::string method;             // "GET", "POST", "PUT", "DELETE"
+    std::vector<std::string> path;  // decoded segments after /api/v1: {"projects","12","tickets"}
+    std::multimap<std::string, std::string> query;  // decoded query parameters
+    std::vector<std::pair<std::string, std::string>>
+        form;                      // decoded body, keys as sent ("ticket[name]")
+    std::optional<Upload> upload;  // multipart part named "file" (filesv2)
+    std::int64_t user_id = 0;      // the authenticated user
 };
 
 struct ApiResponse {
     unsigned status = 200;
-    std::string body;                  // the JSON envelope; empty when `read_at` is set
+    std::string body;  // the JSON envelope; empty when `read_at` is set
     std::string content_type = "application/json";
-    std::string content_disposition;   // downloads only
+    std::string content_disposition;  // downloads only
     // Downloads: the body is read in chunks at increasing offsets, so that no
     // attachment body has to live in memory. `read_at(offset, buf, len)`
     // returns the bytes written (0 only at the end); `stream_size` is the
@@ -44,10 +45,12 @@ struct ApiResponse {
 
 // The wire variations of wire-notes.md; each off by default.
 struct WireOptions {
-    bool string_ids = false;     // "id":"510" instead of "id":510 (every id and id reference)
-    bool int_bools = false;      // 1/0 instead of true/false
-    bool keyed_lists = false;    // list data as {"510":{...},"511":{...}}
-    int page_cap = 0;            // > 0: never return more than this many rows per page
+    bool string_ids = false;   // "id":"510" instead of "id":510 (every id and id reference)
+    bool int_bools = false;    // 1/0 instead of true/false
+    bool keyed_lists = false;  // list data as {"510":{...},"511":{...}}
+    int page_cap = 0;          // > 0: never return more than this many rows per page
+    int size_skew = 0;         // added to every file's size in its metadata (not a variation
+                               // of wire-notes.md: a server whose metadata lies)
 };
 
 enum class Size { Empty, Tiny, Small, Medium, Large };

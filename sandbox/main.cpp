@@ -105,6 +105,8 @@ int main(int argc, char** argv) {
     app.add_option("--page-cap", options.wire.page_cap,
                    "never return more rows per page (0: no cap)")
         ->check(CLI::NonNegativeNumber);
+    app.add_option("--size-skew", options.wire.size_skew,
+                   "add this to every file's size in its metadata (a lying server)");
     app.add_flag("--keyed-lists", options.wire.keyed_lists, "list data as objects keyed by id");
     app.add_flag("--string-ids", options.wire.string_ids, "ids as JSON strings");
     app.add_flag("--int-bools", options.wire.int_bools, "booleans as 1/0");

@@ -276,7 +276,7 @@ void Renderer::file(const File& f, bool with_digest) {
     id("note_id", f.note_id);
     id("ticket_id", f.ticket_id);
     w_.key("name").value(f.name);
-    w_.key("size").value(static_cast<std::int64_t>(f.size));
+    w_.key("size").value(static_cast<std::int64_t>(f.size) + wire_.size_skew);
     w_.key("content_type").value(f.content_type);
     id("owner_id", f.owner_id);
     time("insert_time", f.insert_time);

@@ -444,8 +444,12 @@ asio::awaitable<void> Crawler::sweep_ticket_ids(ProjectScan& scan) {
                                     continue;
                                 auto stored = replica_.find(tickets.table, std::span(&key, 1));
                                 auto update_time = text_field(item, "update_time");
+                                // Unmarked: its children were never all stored (a body that
+                                // disagreed with its metadata, say); read it again.
+                                auto mark = marks_.find(std::to_string(*id));
                                 if (!stored || stored->deleted_at ||
-                                    stored->columns[update_column] != Value{update_time}) {
+                                    stored->columns[update_column] != Value{update_time} ||
+                                    mark == marks_.end() || mark->second != update_time) {
                                     missed.push_back(*id);
                                 }
                             }
@@ -472,6 +476,7 @@ asio::awaitable<void> Crawler::crawl_ticket(Context context, std::string update_
                                             http::AsyncSemaphore::Permit permit) {
     auto hold = std::move(permit);
     try {
+        bool complete = true;
         std::vector<std::int64_t> notes;
         for (auto kind : {Kind::Notes, Kind::Tasks}) {
             check_stop();
@@ -516,15 +521,20 @@ asio::awaitable<void> Crawler::crawl_ticket(Context context, std::string update_
                     co_return true;
                 });
             if (options_.files) {
-                for (auto& [id, size] : bodies)
-                    co_await download(note_context, id, size);
+                for (auto& [id, size] : bodies) {
+                    auto stored = co_await download(note_context, id, size);
+                    complete = complete && stored;
+                }
             }
         }
         if (sweep)
             finish_sweep(files, *sweep, "ticket " + std::to_string(context.ticket_id), kUnguarded);
-        auto id = std::to_string(context.ticket_id);
-        replica_.set_mark("tickets", id, update_time);
-        marks_[id] = update_time;
+        // A ticket with a body not stored stays unmarked, so that the next run reads it again.
+        if (complete) {
+            auto id = std::to_string(context.ticket_id);
+            replica_.set_mark("tickets", id, update_time);
+            marks_[id] = update_time;
+        }
     } catch (const http::HttpError& error) {
         // A ticket deleted while we read it: the next id listing tombstones it.
         if (!is_permanent(error))
@@ -533,7 +543,7 @@ asio::awaitable<void> Crawler::crawl_ticket(Context context, std::string update_
     }
 }
 
-asio::awaitable<void> Crawler::download(const Context& context, std::int64_t file_id,
+asio::awaitable<bool> Crawler::download(const Context& context, std::int64_t file_id,
                                         std::optional<std::uint64_t> size) {
     const auto& files = resource(Kind::Files);
     Value key{file_id};
@@ -542,7 +552,7 @@ asio::awaitable<void> Crawler::download(const Context& context, std::int64_t fil
     if (stored) {
         if (auto sha = std::get_if<std::string>(&stored->columns[sha_column]);
             sha && blobs_.has(*sha))
-            co_return;  // verified once, never fetched again
+            co_return true;  // verified once, never fetched again
     }
     check_stop();
     auto target = list_path(files, context) + "/" + std::to_string(file_id) + "/download";
@@ -557,7 +567,7 @@ asio::awaitable<void> Crawler::download(const Context& context, std::int64_t fil
                                             file_id, received, *size));
             spdlog::error("{}: file {} of ticket {}: {}", account_, file_id, context.ticket_id,
                           problems_.back());
-            co_return;
+            co_return false;
         }
         auto blob = writer->commit();
         auto tx = replica_.begin();
@@ -572,6 +582,7 @@ asio::awaitable<void> Crawler::download(const Context& context, std::int64_t fil
             throw;
         spdlog::debug("{}: file {} skipped: {}", account_, file_id, error.what());
     }
+    co_return true;
 }
 
 }  // namespace smartq::sync

@@ -72,7 +72,8 @@ class Crawler {
     boost::asio::awaitable<void> sweep_ticket_ids(ProjectScan& scan);
     boost::asio::awaitable<void> crawl_ticket(Context context, std::string update_time, bool fresh,
                                               http::AsyncSemaphore::Permit permit);
-    boost::asio::awaitable<void> download(const Context& context, std::int64_t file_id,
+    // False if the body was not stored (it disagreed with the metadata): the run is partial.
+    boost::asio::awaitable<bool> download(const Context& context, std::int64_t file_id,
                                           std::optional<std::uint64_t> size);
     boost::asio::awaitable<void> start_ticket(ProjectScan& scan, std::int64_t id,
                                               const std::string& update_time, bool fresh);

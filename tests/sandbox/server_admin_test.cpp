@@ -7,7 +7,7 @@
 using namespace smartq;
 using namespace smartq::test;
 
-TEST_CASE("health answers ok; unknown routes and methods are refused") {
+TEST_CASE("health answers ok, unknown routes and methods are refused") {
     SandboxFixture sandbox;
     auto health = sandbox.admin("GET", "health");
     CHECK(health.status == 200);
@@ -18,7 +18,7 @@ TEST_CASE("health answers ok; unknown routes and methods are refused") {
     CHECK(sandbox.admin("DELETE", "faults").status == 405);
 }
 
-TEST_CASE("stats count API requests by route template, method and status; reset zeroes them") {
+TEST_CASE("stats count API requests by route template, method and status, reset zeroes them") {
     SandboxFixture sandbox;
     sandbox.api("GET", "/users/me");
     sandbox.api("GET", "/projects");
@@ -40,7 +40,7 @@ TEST_CASE("stats count API requests by route template, method and status; reset 
     CHECK(Json(sandbox.admin("GET", "stats").body).root["total"].get_int64().value() == 0);
 }
 
-TEST_CASE("mutate changes the account deterministically; reset?data=1 restores the seed") {
+TEST_CASE("mutate changes the account deterministically, reset?data=1 restores the seed") {
     SandboxFixture a, b;
     const auto seeded = a.admin("GET", "dump").body;
     CHECK(seeded == b.admin("GET", "dump").body);
@@ -95,5 +95,20 @@ TEST_CASE("wire options are switched at run time") {
     CHECK(list.at(0)["id"].is_string());
     CHECK(sandbox.admin("POST", "wire", R"({"string_ids":1})").status == 400);
     CHECK(sandbox.admin("POST", "wire", R"({"page_cap":-1})").status == 400);
+    CHECK(sandbox.admin("POST", "wire", R"({"size_skew":"1"})").status == 400);
+    REQUIRE(sandbox.admin("POST", "wire", R"({"size_skew":-2,"page_cap":0})").status == 200);
+    Json dump(sandbox.admin("GET", "dump").body);
+    auto file = dump.root["files"].get_array().value().at(0);
+    auto ticket_id = file["ticket_id"].get_int64().value();
+    std::int64_t project_id = 0;
+    for (auto ticket : dump.root["tickets"].get_array().value())
+        if (ticket["id"].get_int64().value() == ticket_id)
+            project_id = ticket["project_id"].get_int64().value();
+    auto path = "/projects/" + std::to_string(project_id) + "/tickets/" +
+                std::to_string(ticket_id) + "/notes/" +
+                std::to_string(file["note_id"].get_int64().value()) + "/files";
+    Json listed(sandbox.api("GET", path).body);
+    CHECK(listed.root["data"].get_array().value().at(0)["size"].get_int64().value() ==
+          file["size"].get_int64().value() - 2);
     CHECK(sandbox.admin("POST", "wire", R"({"bogus":true})").status == 400);
 }

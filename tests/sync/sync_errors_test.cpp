@@ -96,7 +96,7 @@ TEST_CASE("a configuration mistake ends with exit 78 naming the file") {
     check_one_sentence(result, "config.toml");
 }
 
-TEST_CASE("a full disk ends the run with exit 74 and one sentence; the next run completes") {
+TEST_CASE("a full disk ends the run with exit 74 and one sentence, the next run completes") {
     SandboxFixture sandbox;  // tiny: it has a multi-megabyte attachment
     BackupEnv env;
     env.configure({{.port = sandbox.port()}});
@@ -122,4 +122,29 @@ TEST_CASE("a full disk ends the run with exit 74 and one sentence; the next run 
     REQUIRE(result.code == 0);
     auto dump = sandbox.admin("GET", "dump");
     CHECK(replica_vs_dump(env.replica(), dump.body, env.blobs(), true).empty());
+}
+
+TEST_CASE(
+    "a body whose size disagrees with its metadata makes the run partial, the next completes") {
+    SandboxFixture sandbox;
+    BackupEnv env;
+    env.configure({{.port = sandbox.port()}});
+    REQUIRE(sandbox.admin("POST", "wire", R"({"size_skew":1})").status == 200);
+    auto lying = env.run({"sync"});
+    CHECK(lying.code == 75);
+    check_one_sentence(lying, "bytes where its metadata says");
+    {
+        auto replica =
+            store::Replica::open(env.replica(), sync::table_specs(), store::Mode::ReadOnly);
+        auto files = replica.query("SELECT count(*), count(sha256) FROM files");
+        CHECK(std::get<std::int64_t>(files.rows[0][0]) > 0);
+        CHECK(std::get<std::int64_t>(files.rows[0][1]) == 0);  // no body accepted
+        CHECK(replica.last_run()->status == store::RunStatus::Partial);
+    }
+    CHECK(ticket_count(env) > 0);
+    REQUIRE(sandbox.admin("POST", "wire", R"({"size_skew":0})").status == 200);
+    auto honest = env.run({"sync"});
+    INFO(honest.err);
+    REQUIRE(honest.code == 0);
+    check_exact_copy(sandbox, env);
 }
