@@ -57,3 +57,37 @@ TEST_CASE("usage errors exit 64") {
     CHECK(env.run({"query"}).code == 64);
     CHECK(env.run({"--version"}).code == 0);
 }
+
+TEST_CASE("on a terminal a live progress line is redrawn, piped there are summary lines only") {
+    auto options = sandbox::ServerOptions{};
+    options.size = sandbox::Size::Small;
+    options.faults.latency_ms = 5;  // a run long enough for several redraws
+    SandboxFixture sandbox(options);
+    BackupEnv env;
+    env.configure({{.port = sandbox.port()}});
+    // script(1) gives the program a pseudo-terminal and copies what it wrote to stdout.
+    auto command = std::string(SMARTQ_BACKUP_BIN) + " --config " + env.config().string() + " sync";
+    ChildProcess terminal("/usr/bin/script", {"-qec", command, "/dev/null"});
+    auto status = terminal.wait(std::chrono::seconds(120));
+    REQUIRE(status.has_value());
+    CHECK(status->code == 0);
+    auto screen = terminal.stdout_text();
+    CAPTURE(screen);
+    auto redraws = 0;
+    for (auto at = screen.find("\r\033[Kacme: "); at != std::string::npos;
+         at = screen.find("\r\033[Kacme: ", at + 1))
+        ++redraws;
+    CHECK(redraws >= 2);
+    CHECK(screen.find("records/s") != std::string::npos);
+    CHECK(screen.find("attachments") != std::string::npos);
+    CHECK(screen.find("full sync complete in") != std::string::npos);
+    CHECK(screen.find("acme: tickets: ") != std::string::npos);
+
+    REQUIRE(sandbox.admin("POST", "reset?data=1").status == 200);
+    auto piped = env.run({"sync", "--deep"});
+    CHECK(piped.code == 0);
+    CHECK(piped.err.find('\r') == std::string::npos);
+    CHECK(piped.err.find("\033[") == std::string::npos);
+    CHECK(piped.err.find("acme: tickets: ") != std::string::npos);
+    CHECK(piped.err.find("deep sync complete in") != std::string::npos);
+}
