@@ -519,12 +519,17 @@ struct Replayer::State {
     }
 
     asio::awaitable<void> place_users() {
+        co_await place_all(Kind::Users, plan.users(), &State::user_task);
+    }
+
+    // Places the account-level objects of one kind in parallel, against one index of the target.
+    using PlaceTask = asio::awaitable<void> (State::*)(const SourceObject&, TargetIndex&);
+    asio::awaitable<void> place_all(Kind kind, std::vector<SourceObject> sources, PlaceTask task) {
         Context account;  // g++ 12: no braced aggregate into a coroutine
-        auto existing = co_await index(Kind::Users, account);
+        auto existing = co_await index(kind, account);
         auto group = std::make_unique<TaskGroup>(co_await asio::this_coro::executor);
-        auto sources = plan.users();
-        for (const auto& user : sources)
-            group->spawn(user_task(user, existing));
+        for (const auto& source : sources)
+            group->spawn((this->*task)(source, existing));
         co_await group->wait();
     }
 
@@ -554,13 +559,7 @@ struct Replayer::State {
     }
 
     asio::awaitable<void> projects() {
-        Context account;
-        auto existing = co_await index(Kind::Projects, account);
-        auto group = std::make_unique<TaskGroup>(co_await asio::this_coro::executor);
-        auto sources = plan.projects();
-        for (const auto& project : sources)
-            group->spawn(project_task(project, existing));
-        co_await group->wait();
+        co_await place_all(Kind::Projects, plan.projects(), &State::project_task);
     }
 
     asio::awaitable<void> project_task(const SourceObject& project, TargetIndex& existing) {
