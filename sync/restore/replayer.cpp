@@ -19,6 +19,7 @@
 #include "store/sha256.hpp"
 #include "sync/pager.hpp"
 #include "sync/task_group.hpp"
+#include "sync/verify/annotation.hpp"
 #include "sync/wire/form.hpp"
 #include "sync/wire/normalise.hpp"
 
@@ -824,9 +825,8 @@ struct Replayer::State {
         if (options.annotate_authors) {
             auto owner = wire::field(object, "owner_id");
             auto owner_id = owner ? wire::as_id(*owner) : std::nullopt;
-            text = fmt::format("[originally by {} at {}]\n{}",
-                               owner_id ? plan.author(*owner_id) : "unknown",
-                               text_field(object, "insert_time"), text);
+            text = verify::annotate_author(owner_id ? plan.author(*owner_id) : "unknown",
+                                           text_field(object, "insert_time"), text);
         }
         auto form = writable_form(Kind::Notes, object, run.name);
         wire::FormBuilder fixed;

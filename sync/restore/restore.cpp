@@ -34,7 +34,9 @@ bool source_has_user(store::Replica& replica, const std::string& email) {
 // scratch replica) and compares it with the source. The comparison is of the
 // source's live objects, so a restore --at a past run is not verified.
 asio::awaitable<void> verify(const config::AccountConfig& from, const config::AccountConfig& to,
-                             store::Replica& replica, const Scope& scope, Report& report) {
+                             store::Replica& replica, const RestoreOptions& options,
+                             Report& report) {
+    const auto& scope = options.scope;
     if (!scope.at.empty()) {
         report.problem("not verified: a restore --at a past time is not compared with the replica");
         co_return;
@@ -42,6 +44,7 @@ asio::awaitable<void> verify(const config::AccountConfig& from, const config::Ac
     verify::CompareScope compare;
     compare.projects = scope.projects;
     compare.tickets = scope.tickets;
+    compare.annotated_target_notes = options.annotate_authors;
     if (!source_has_user(replica, to.login))
         compare.ignored_target_users.push_back(to.login);
     auto scratch = from.data_dir / ("restore-verify-" + to.name);
@@ -97,7 +100,7 @@ asio::awaitable<Report> restore_account(const config::AccountConfig& from,
     co_await replayer.run();
     report.replay_seconds = seconds_since(started);
     if (!options.dry_run)
-        co_await verify(from, to, replica, options.scope, report);
+        co_await verify(from, to, replica, options, report);
     co_return report;
 }
 

@@ -41,16 +41,6 @@ bool is_decimal(std::string_view text) {
     return digits > 0 && text.back() != '.';
 }
 
-std::string string_text(std::string_view text) {
-    if (!is_decimal(text))
-        return std::string(text);
-    double number = 0;
-    auto [end, error] = std::from_chars(text.data(), text.data() + text.size(), number);
-    if (error != std::errc() || end != text.data() + text.size())
-        return std::string(text);
-    return number_text(number);
-}
-
 // Inside a container every value is quoted, so that ["a,b"] and ["a","b"] differ.
 void append_nested(std::string& out, dom::element value) {
     if (value.is_array() || value.is_object()) {
@@ -105,6 +95,16 @@ const Reference* reference_of(const Resource& resource, std::string_view field) 
 
 }  // namespace
 
+std::string canonical_text(std::string_view text) {
+    if (!is_decimal(text))
+        return std::string(text);
+    double number = 0;
+    auto [end, error] = std::from_chars(text.data(), text.data() + text.size(), number);
+    if (error != std::errc() || end != text.data() + text.size())
+        return std::string(text);
+    return number_text(number);
+}
+
 std::string canonical_value(dom::element value) {
     switch (value.type()) {
         case dom::element_type::NULL_VALUE:
@@ -118,7 +118,7 @@ std::string canonical_value(dom::element value) {
         case dom::element_type::DOUBLE:
             return number_text(value.get_double().value());
         case dom::element_type::STRING:
-            return string_text(value.get_string().value());
+            return canonical_text(value.get_string().value());
         case dom::element_type::ARRAY: {
             std::string out = "[";
             for (auto item : value.get_array()) {

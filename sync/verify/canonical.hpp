@@ -51,6 +51,8 @@ Extracted extract(const Resource& resource, std::string_view data, simdjson::dom
 
 // Normalised text of any JSON value; "" for null.
 std::string canonical_value(simdjson::dom::element value);
+// Normalised text of a JSON string's content ("5.0" and "5" are the same number).
+std::string canonical_text(std::string_view text);
 
 // One string that is equal for two objects exactly when their fields are.
 std::string identity_text(const Fields& fields);

@@ -10,6 +10,7 @@
 
 #include "store/sqlite.hpp"
 #include "sync/resources.hpp"
+#include "sync/verify/annotation.hpp"
 #include "sync/verify/canonical.hpp"
 #include "sync/verify/object_diff.hpp"
 
@@ -96,8 +97,8 @@ struct ProjectObjects {
 
 class ProjectLoader {
   public:
-    ProjectLoader(Replica& replica, const AccountIndex& account)
-        : replica_(replica), account_(account) {}
+    ProjectLoader(Replica& replica, const AccountIndex& account, bool annotated_notes = false)
+        : replica_(replica), account_(account), annotated_notes_(annotated_notes) {}
 
     // `only_tickets` empty: all live tickets of the project.
     ProjectObjects load(std::int64_t project, const std::set<std::int64_t>& only_tickets,
@@ -124,6 +125,17 @@ class ProjectLoader {
             "SELECT {} FROM {} c JOIN tickets t ON t.id = c.ticket_id "
             "WHERE t.project_id = {} AND t.deleted_at IS NULL ORDER BY c.rowid",
             columns, table, project_);
+    }
+
+    static void strip_annotation(Fields& fields) {
+        auto text = fields.find("text");
+        if (text == fields.end())
+            return;
+        auto bare = canonical_text(strip_author_annotation(text->second));
+        if (bare.empty())
+            fields.erase(text);
+        else
+            text->second = std::move(bare);
     }
 
     Extracted extract_row(Kind kind, const Value& data) {
@@ -239,7 +251,10 @@ class ProjectLoader {
              select(replica_, children_of_live_tickets(
                                   "notes", "c.id, c.ticket_id, c.data, c.deleted_at IS NULL"))) {
             auto id = integer(row[0]);
-            notes_[id] = {extract_row(Kind::Notes, row[2]), {}, Resolution::Pending};
+            auto note = extract_row(Kind::Notes, row[2]);
+            if (annotated_notes_)
+                strip_annotation(note.fields);
+            notes_[id] = {std::move(note), {}, Resolution::Pending};
             if (integer(row[3]) && ticket_index_.contains(integer(row[1])))
                 live.emplace_back(id, integer(row[1]));
         }
@@ -311,6 +326,7 @@ class ProjectLoader {
 
     Replica& replica_;
     const AccountIndex& account_;
+    bool annotated_notes_;
     simdjson::dom::parser parser_;
     std::int64_t project_ = 0;
     std::unordered_map<std::int64_t, std::string> step_names_;
@@ -494,7 +510,8 @@ class Comparer {
             ProjectLoader(source_, source_index_).load(source_project, only_tickets, with_setup);
         ProjectObjects b;
         for (auto id : target_projects)
-            merge(b, ProjectLoader(target_, target_index_).load(id, {}, with_setup));
+            merge(b, ProjectLoader(target_, target_index_, scope_.annotated_target_notes)
+                         .load(id, {}, with_setup));
         if (with_setup) {
             compare_objects(where, "steps", a.steps, b.steps, direction);
             compare_objects(where, "roles", a.roles, b.roles, direction);

@@ -40,6 +40,8 @@ struct CompareScope {
     // Users of the target left out of a whole-account comparison, e.g. the
     // administrator a restore drill logs in as.
     std::vector<std::string> ignored_target_users;  // emails
+    // The target's notes carry restore --annotate-authors' first line, left out of the comparison.
+    bool annotated_target_notes = false;
 
     bool whole_account() const { return projects.empty() && tickets.empty(); }
 };

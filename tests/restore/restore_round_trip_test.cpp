@@ -3,6 +3,10 @@
 #include <doctest/doctest.h>
 #include <sys/stat.h>
 
+#include <simdjson.h>
+
+#include <algorithm>
+#include <map>
 #include <sstream>
 
 #include "restore_drill.hpp"
@@ -30,7 +34,46 @@ std::vector<std::string> password_emails(const std::filesystem::path& file) {
     return emails;
 }
 
+// The note texts of a dump; with `annotated`, as restore --annotate-authors writes them.
+std::vector<std::string> note_texts(const std::string& dump, bool annotated) {
+    simdjson::dom::parser parser;
+    auto root = parser.parse(dump).value();
+    std::map<std::int64_t, std::string> authors;
+    for (auto user : root["users"].get_array().value())
+        authors[user["id"].get_int64().value()] =
+            std::string(user["name"].get_string().value()) + " <" +
+            std::string(user["email"].get_string().value()) + ">";
+    std::vector<std::string> texts;
+    for (auto note : root["notes"].get_array().value()) {
+        std::string text(note["text"].get_string().value());
+        if (annotated)
+            text = "[originally by " + authors[note["owner_id"].get_int64().value()] + " at " +
+                   std::string(note["insert_time"].get_string().value()) + "]\n" + text;
+        texts.push_back(text);
+    }
+    std::sort(texts.begin(), texts.end());
+    return texts;
+}
+
 }  // namespace
+
+TEST_CASE("--annotate-authors names each note's author and time, and the restore verifies") {
+    Drill drill;
+    auto restored = drill.env.run({"restore", "--from", "a", "--to", "b", "--annotate-authors"});
+    INFO(restored.out, restored.err);
+    CHECK(restored.code == 0);
+    CHECK(restored.out.find("difference:") == std::string::npos);
+    auto source = drill.source.admin("GET", "dump").body;
+    auto target = drill.target.admin("GET", "dump").body;
+    auto expected = note_texts(source, true);
+    REQUIRE_FALSE(expected.empty());
+    CHECK(note_texts(target, false) == expected);
+    drill.target.admin("POST", "reset");
+    auto again = drill.env.run({"restore", "--from", "a", "--to", "b", "--annotate-authors"});
+    INFO(again.out, again.err);
+    CHECK(again.code == 0);
+    CHECK(writes(stats(drill.target)) == 0);
+}
 
 TEST_CASE("restore of a tiny account into an empty one is equal, and a second run adds nothing") {
     Drill drill;
