@@ -39,12 +39,15 @@ std::vector<std::string> note_texts(const std::string& dump, bool annotated) {
     simdjson::dom::parser parser;
     auto root = parser.parse(dump).value();
     std::map<std::int64_t, std::string> authors;
-    for (auto user : root["users"].get_array().value())
+    // Named arrays: a range-for over a temporary's value() reads a destroyed object.
+    simdjson::dom::array users = root["users"].get_array();
+    simdjson::dom::array notes = root["notes"].get_array();
+    for (auto user : users)
         authors[user["id"].get_int64().value()] =
             std::string(user["name"].get_string().value()) + " <" +
             std::string(user["email"].get_string().value()) + ">";
     std::vector<std::string> texts;
-    for (auto note : root["notes"].get_array().value()) {
+    for (auto note : notes) {
         std::string text(note["text"].get_string().value());
         if (annotated)
             text = "[originally by " + authors[note["owner_id"].get_int64().value()] + " at " +

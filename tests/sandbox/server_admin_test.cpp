@@ -101,7 +101,9 @@ TEST_CASE("wire options are switched at run time") {
     auto file = dump.root["files"].get_array().value().at(0);
     auto ticket_id = file["ticket_id"].get_int64().value();
     std::int64_t project_id = 0;
-    for (auto ticket : dump.root["tickets"].get_array().value())
+    // A named array: a range-for over a temporary's value() reads a destroyed object.
+    simdjson::dom::array tickets = dump.root["tickets"].get_array();
+    for (auto ticket : tickets)
         if (ticket["id"].get_int64().value() == ticket_id)
             project_id = ticket["project_id"].get_int64().value();
     auto path = "/projects/" + std::to_string(project_id) + "/tickets/" +
