@@ -25,6 +25,9 @@ constexpr std::size_t kIdPage = 1000;
 constexpr std::int64_t kGuardUsers = 2;
 constexpr std::int64_t kGuardMany = 10;
 constexpr std::int64_t kUnguarded = 0;
+// Appended to the mark of a ticket read with --no-files that has attachments: a run with
+// files reads it again for the bodies, another run without files does not.
+constexpr std::string_view kWithoutBodies = " without bodies";
 // Pages are committed together this often: a commit per page costs more than reading the page,
 // and a killed run loses at most this much work, which the next run reads again.
 constexpr std::chrono::milliseconds kCommitWindow{250};
@@ -102,6 +105,12 @@ void Crawler::check_stop() const {
         throw SyncError(SyncError::Reason::Interrupted,
                         "the sync of " + account_ + " was interrupted");
     }
+}
+
+// Whether a ticket's children were all stored at this update time, as this run stores them.
+bool Crawler::settled(const std::string& mark, const std::string& update_time) const {
+    return mark == update_time ||
+           (!options_.files && mark == update_time + std::string(kWithoutBodies));
 }
 
 store::RunKind Crawler::decide_kind() {
@@ -382,7 +391,7 @@ asio::awaitable<void> Crawler::start_ticket(ProjectScan& scan, std::int64_t id,
     if (!scan.started.insert(id).second)
         co_return;
     auto mark = marks_.find(std::to_string(id));
-    bool committed = mark != marks_.end() && mark->second == update_time;
+    bool committed = mark != marks_.end() && settled(mark->second, update_time);
     if (committed && kind_ != store::RunKind::Deep)
         co_return;
     auto permit = co_await ticket_slots_->acquire();
@@ -445,11 +454,12 @@ asio::awaitable<void> Crawler::sweep_ticket_ids(ProjectScan& scan) {
                                 auto stored = replica_.find(tickets.table, std::span(&key, 1));
                                 auto update_time = text_field(item, "update_time");
                                 // Unmarked: its children were never all stored (a body that
-                                // disagreed with its metadata, say); read it again.
+                                // disagreed with its metadata, or bodies skipped by
+                                // --no-files); read it again.
                                 auto mark = marks_.find(std::to_string(*id));
                                 if (!stored || stored->deleted_at ||
                                     stored->columns[update_column] != Value{update_time} ||
-                                    mark == marks_.end() || mark->second != update_time) {
+                                    mark == marks_.end() || !settled(mark->second, update_time)) {
                                     missed.push_back(*id);
                                 }
                             }
@@ -477,6 +487,7 @@ asio::awaitable<void> Crawler::crawl_ticket(Context context, std::string update_
     auto hold = std::move(permit);
     try {
         bool complete = true;
+        bool bodies_skipped = false;
         std::vector<std::int64_t> notes;
         for (auto kind : {Kind::Notes, Kind::Tasks}) {
             check_stop();
@@ -520,6 +531,7 @@ asio::awaitable<void> Crawler::crawl_ticket(Context context, std::string update_
                                });
                     co_return true;
                 });
+            bodies_skipped = bodies_skipped || (!options_.files && !bodies.empty());
             if (options_.files) {
                 for (auto& [id, size] : bodies) {
                     auto stored = co_await download(note_context, id, size);
@@ -532,8 +544,9 @@ asio::awaitable<void> Crawler::crawl_ticket(Context context, std::string update_
         // A ticket with a body not stored stays unmarked, so that the next run reads it again.
         if (complete) {
             auto id = std::to_string(context.ticket_id);
-            replica_.set_mark("tickets", id, update_time);
-            marks_[id] = update_time;
+            auto mark = bodies_skipped ? update_time + std::string(kWithoutBodies) : update_time;
+            replica_.set_mark("tickets", id, mark);
+            marks_[id] = mark;
         }
     } catch (const http::HttpError& error) {
         // A ticket deleted while we read it: the next id listing tombstones it.

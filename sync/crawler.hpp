@@ -89,6 +89,7 @@ class Crawler {
                       std::int64_t guard_from);
     void cascade_tombstones();
     void check_stop() const;
+    bool settled(const std::string& mark, const std::string& update_time) const;
     store::RunKind decide_kind();
 
     http::ApiClient& client_;
