@@ -20,7 +20,8 @@ const char* const admin_help = R"(Admin API (JSON, no authentication, never faul
   POST /__admin/compare                   body {"a":DUMP,"b":DUMP}, or ?with=current and a
                                           DUMP body: {"equal":bool,"differences":[...]}
   GET  /__admin/faults, POST /__admin/faults {"latency_ms":N,"error_rate":F,"rate_limit":N,
-                                          "drop_rate":F,"truncate_rate":F,"seed":N}
+                                          "drop_rate":F,"truncate_rate":F,"seed":N,
+                                          "forbidden_route":"GET /projects/{id}/..."}
   GET  /__admin/wire,   POST /__admin/wire   {"string_ids":B,"int_bools":B,"keyed_lists":B,
                                           "page_cap":N,"size_skew":N}  (POST: missing keys unchanged))";
 

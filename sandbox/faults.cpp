@@ -99,6 +99,8 @@ std::string faults_to_json(const Faults& faults) {
         .value(faults.truncate_rate)
         .key("seed")
         .value(static_cast<std::int64_t>(faults.seed))
+        .key("forbidden_route")
+        .value(faults.forbidden_route)
         .end_object();
     return out;
 }
@@ -159,6 +161,12 @@ Faults faults_from_json(std::string_view json, Faults base) {
                 throw std::invalid_argument("fault 'seed' must be a whole number");
             }
             base.seed = field.value.get_uint64().value();
+        } else if (key == "forbidden_route") {
+            std::string_view route;
+            if (field.value.get_string().get(route) != simdjson::SUCCESS) {
+                throw std::invalid_argument("fault 'forbidden_route' must be a string");
+            }
+            base.forbidden_route = std::string(route);
         } else {
             throw std::invalid_argument(fmt::format("unknown fault '{}'", key));
         }

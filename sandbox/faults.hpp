@@ -18,6 +18,9 @@ struct Faults {
     double drop_rate = 0;      // share of connections closed without an answer
     double truncate_rate = 0;  // share of answers cut short after the headers
     std::uint64_t seed = 1;    // the fault sequence is a function of this seed
+    // Answered 403 every time, as a permission the administrator lacks would be, e.g.
+    // "GET /projects/{id}/tickets/{id}/tasks" (the route templates of the statistics).
+    std::string forbidden_route;
 };
 
 enum class FaultKind { None, Error, RateLimited, Drop, Truncate };

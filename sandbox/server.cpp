@@ -163,6 +163,11 @@ class Session {
                 break;
             case FaultKind::Truncate:
             case FaultKind::None:
+                if (route == state_.faults.settings().forbidden_route) {
+                    answer.response =
+                        error_response(403, "You do not have permission to access this resource");
+                    break;
+                }
                 answer.response = serve_api(request, std::move(segments), query);
                 answer.truncate = decision.kind == FaultKind::Truncate;
                 break;

@@ -549,11 +549,21 @@ asio::awaitable<void> Crawler::crawl_ticket(Context context, std::string update_
             marks_[id] = mark;
         }
     } catch (const http::HttpError& error) {
-        // A ticket deleted while we read it: the next id listing tombstones it.
         if (!is_permanent(error))
             throw;
-        spdlog::debug("{}: ticket {} skipped: {}", account_, context.ticket_id, error.what());
+        refused(error, "ticket " + std::to_string(context.ticket_id));  // left unmarked
     }
+}
+
+bool Crawler::refused(const http::HttpError& error, const std::string& what) {
+    if (error.status() == 404) {
+        // Deleted while we read it: the next listing tombstones it.
+        spdlog::debug("{}: {} skipped: {}", account_, what, error.what());
+        return false;
+    }
+    problems_.push_back(fmt::format("{} could not be read: {}", what, error.what()));
+    spdlog::error("{}: {}", account_, problems_.back());
+    return true;
 }
 
 asio::awaitable<bool> Crawler::download(const Context& context, std::int64_t file_id,
@@ -570,6 +580,7 @@ asio::awaitable<bool> Crawler::download(const Context& context, std::int64_t fil
     check_stop();
     auto target = list_path(files, context) + "/" + std::to_string(file_id) + "/download";
     std::optional<store::BlobWriter> writer(blobs_.begin());
+    bool body_stored = true;
     try {
         auto received = co_await client_.download(
             target,
@@ -593,9 +604,9 @@ asio::awaitable<bool> Crawler::download(const Context& context, std::int64_t fil
     } catch (const http::HttpError& error) {
         if (!is_permanent(error))
             throw;
-        spdlog::debug("{}: file {} skipped: {}", account_, file_id, error.what());
+        body_stored = !refused(error, fmt::format("file {}", file_id));
     }
-    co_return true;
+    co_return body_stored;
 }
 
 }  // namespace smartq::sync

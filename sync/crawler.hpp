@@ -90,6 +90,9 @@ class Crawler {
     void cascade_tombstones();
     void check_stop() const;
     bool settled(const std::string& mark, const std::string& update_time) const;
+    // A permanent refusal of part of the account: false for a 404 (deleted while we read it),
+    // true, and the run partial, for anything else (a permission the login lacks, say).
+    bool refused(const http::HttpError& error, const std::string& what);
     store::RunKind decide_kind();
 
     http::ApiClient& client_;

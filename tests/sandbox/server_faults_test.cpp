@@ -150,6 +150,19 @@ TEST_CASE("faults are switched at run time, missing keys stay unchanged") {
     CHECK(Json(sandbox.admin("GET", "faults").body).root["error_rate"].get_double().value() == 0);
 }
 
+TEST_CASE("a forbidden route is answered 403 with the guide's envelope, other routes are not") {
+    SandboxFixture sandbox;
+    REQUIRE(sandbox.admin("POST", "faults", R"({"forbidden_route":"GET /projects"})").status ==
+            200);
+    auto refused = sandbox.api("GET", "/projects");
+    CHECK(refused.status == 403);
+    CHECK(Json(refused.body).root["error"]["message"].is_string());
+    CHECK(sandbox.api("GET", "/users/me").status == 200);
+    CHECK(sandbox.admin("POST", "faults", R"({"forbidden_route":1})").status == 400);
+    REQUIRE(sandbox.admin("POST", "faults", R"({"forbidden_route":""})").status == 200);
+    CHECK(sandbox.api("GET", "/projects").status == 200);
+}
+
 TEST_CASE("the same fault seed gives the same sequence of answers") {
     auto statuses = [](std::uint64_t seed) {
         sandbox::Faults faults;

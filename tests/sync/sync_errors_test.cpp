@@ -148,3 +148,23 @@ TEST_CASE(
     REQUIRE(honest.code == 0);
     check_exact_copy(sandbox, env);
 }
+
+TEST_CASE("a part of the account the login may not read makes the run partial, not silent") {
+    SandboxFixture sandbox;
+    BackupEnv env;
+    env.configure({{.port = sandbox.port()}});
+    REQUIRE(sandbox
+                .admin("POST", "faults",
+                       R"({"forbidden_route":"GET /projects/{id}/tickets/{id}/tasks"})")
+                .status == 200);
+    auto refused = env.run({"sync"});
+    CHECK(refused.code == 75);
+    check_one_sentence(refused, "could not be read");
+    CHECK(refused.err.find("403") != std::string::npos);
+    CHECK(ticket_count(env) > 0);
+    REQUIRE(sandbox.admin("POST", "faults", R"({"forbidden_route":""})").status == 200);
+    auto allowed = env.run({"sync"});
+    INFO(allowed.err);
+    REQUIRE(allowed.code == 0);
+    check_exact_copy(sandbox, env);
+}
