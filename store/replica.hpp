@@ -88,7 +88,8 @@ class WriteBatch {
 
 // Finds the live rows of one scope (a whole table, or the rows whose scope column has one value)
 // that the source no longer lists, without writing the rows it still lists. Seen keys are kept
-// in a TEMP table that lives as long as the Sweep. The spec must outlive the Sweep.
+// in a TEMP table (one per resource table, shared by its sweeps) until the Sweep ends. The spec
+// must outlive the Sweep.
 class Sweep {
   public:
     Sweep(Sweep&&) noexcept;

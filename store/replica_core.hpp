@@ -73,7 +73,7 @@ class ReplicaCore {
     std::chrono::steady_clock::time_point batch_began_;
 };
 
-// Joins the caller's open transaction, or opens (and on commit() ends) one of its own.
+// Joins the caller's open write unit, or opens (and on commit() ends) one of its own.
 class WriteScope {
   public:
     explicit WriteScope(ReplicaCore& core);
