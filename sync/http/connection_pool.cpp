@@ -244,11 +244,15 @@ class ConnectionPool::Impl {
     asio::awaitable<void> exchange(Stream& stream, Connection& connection, const BeastRequest& wire,
                                    const BodySink& sink, Response& response, bool& keep_alive) {
         error_code code;
-        // One deadline for sending and the head of the answer; the body's reads get their own.
+        // A request without a body shares one deadline with the head of its answer; one with a
+        // body (an upload may take long) gives the answer a deadline of its own.
         connection.tcp().expires_after(options_.read_timeout);
         co_await bhttp::async_write(stream, wire, asio::redirect_error(asio::use_awaitable, code));
         if (code) {
             throw ExchangeFailure{code, Stage::Sending};
+        }
+        if (!wire.body().empty()) {
+            connection.tcp().expires_after(options_.read_timeout);
         }
         bhttp::response_parser<bhttp::buffer_body> parser;
         // Not boost::none: Boost 1.74 compares the length against an empty optional and fails.
