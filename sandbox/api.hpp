@@ -24,8 +24,8 @@ struct ApiRequest {
     std::string method;             // "GET", "POST", "PUT", "DELETE"
     std::vector<std::string> path;  // decoded segments after /api/v1: {"projects","12","tickets"}
     std::multimap<std::string, std::string> query;  // decoded query parameters
-    std::vector<std::pair<std::string, std::string>>
-        form;                      // decoded body, keys as sent ("ticket[name]")
+    // The decoded body, keys as sent ("ticket[name]").
+    std::vector<std::pair<std::string, std::string>> form;
     std::optional<Upload> upload;  // multipart part named "file" (filesv2)
     std::int64_t user_id = 0;      // the authenticated user
 };
