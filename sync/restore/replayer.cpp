@@ -430,17 +430,24 @@ struct Replayer::State {
                                     "reference is dropped",
                                     r.envelope, text_field(object, "id"), project, name, *old_id));
             }
-            if (reference->list) {
-                for (std::size_t i = 0; i < mapped.size(); ++i) {
-                    auto item_path = path;
-                    item_path.push_back(std::to_string(i));
-                    form.add(item_path, mapped[i]);
-                }
-            } else if (!mapped.empty()) {
-                form.add(path, mapped.front());
-            }
+            add_ids(form, path, mapped, reference->list);
         }
         return form.str();
+    }
+
+    // Target ids at `path`: as path[0], path[1], ... for a list, else the first alone.
+    static void add_ids(wire::FormBuilder& form, const std::vector<std::string>& path,
+                        const std::vector<std::string>& ids, bool list) {
+        if (!list) {
+            if (!ids.empty())
+                form.add(path, ids.front());
+            return;
+        }
+        for (std::size_t i = 0; i < ids.size(); ++i) {
+            auto item_path = path;
+            item_path.push_back(std::to_string(i));
+            form.add(item_path, ids[i]);
+        }
     }
 
     // A ticket's custom field values under the target's field names and value ids.
@@ -469,15 +476,7 @@ struct Replayer::State {
                 if (auto value = remap(Kind::CustomFieldValues, std::to_string(*old_id)))
                     values.push_back(*value);
             }
-            if (member.value.is_array()) {
-                for (std::size_t i = 0; i < values.size(); ++i) {
-                    auto item_path = path;
-                    item_path.push_back(std::to_string(i));
-                    form.add(item_path, values[i]);
-                }
-            } else if (!values.empty()) {
-                form.add(path, values.front());
-            }
+            add_ids(form, path, values, member.value.is_array());
         }
     }
 
