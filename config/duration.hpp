@@ -5,9 +5,12 @@
 
 namespace smartq::config {
 
-// Parses "90s", "15m", "1h30m", "2d", "1w": one or more <number><unit>
-// groups with units w d h m s, each at most once, largest first. Throws
-// std::invalid_argument for anything else, and for a zero or overflowing total.
+// Parses a time span as systemd.time(7) writes one, from seconds to weeks:
+// "90s", "15m", "15min", "1h30m", "1h 30min", "2 days", "1w". Groups of
+// <number> [spaces] <unit> in any order add up; units are s sec second(s),
+// m min minute(s), h hr hour(s), d day(s), w week(s). Throws
+// std::invalid_argument for anything else (a bare number, fractions, months),
+// and for a zero or overflowing total.
 std::chrono::seconds parse_duration(std::string_view text);
 
 }  // namespace smartq::config

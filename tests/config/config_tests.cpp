@@ -244,9 +244,9 @@ TEST_CASE("a value of the wrong type names the expected type") {
 }
 
 TEST_CASE("bad durations, ranges, levels and addresses point at their key") {
-    CHECK(error_of("interval = \"15 minutes\"\n" + account())
+    CHECK(error_of("interval = \"15 fortnights\"\n" + account())
               .starts_with(
-                  "/nonexistent/etc/cfg.toml:1: key 'interval': '15 minutes' is not a duration"));
+                  "/nonexistent/etc/cfg.toml:1: key 'interval': '15 fortnights' is not a duration"));
     CHECK(error_of(account("acme", "deep_every = \"0s\"\n"))
               .starts_with("/nonexistent/etc/cfg.toml:6: key 'accounts.acme.deep_every': '0s' is "
                            "not a duration"));
