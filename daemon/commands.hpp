@@ -2,6 +2,7 @@
 // thrown and turned into a sentence and a code by main().
 #pragma once
 
+#include <cstddef>
 #include <cstdint>
 #include <functional>
 #include <string>
@@ -16,6 +17,7 @@ struct SyncArgs {
     bool deep = false;
     bool no_files = false;
     bool confirm_deletions = false;
+    bool json = false;  // one JSON document on stdout, logs stay on stderr
 };
 
 struct QueryArgs {
@@ -40,7 +42,21 @@ struct RestoreArgs {
 };
 
 struct StatusArgs {
+    std::vector<std::string> accounts;  // empty: all
+    bool json = false;
+    bool check = false;   // a monitoring check: exit 1 when an account is unhealthy
+    std::string max_age;  // with check: a duration; empty: twice the account's interval
+};
+
+struct RunsArgs {
     std::string account;
+    std::size_t limit = 20;
+    bool json = false;
+};
+
+struct DiffArgs {
+    std::string account;
+    std::int64_t from = 0, to = 0;  // run ids; from < to
     bool json = false;
 };
 
@@ -49,13 +65,17 @@ struct VerifyArgs {
     bool drill = false;   // restore into an empty sandbox and compare
 };
 
-int run_sync(const config::Config& config, const SyncArgs& args);
 int run_query(const config::Config& config, const QueryArgs& args);
+// With --check: exit 1 when an account's last run failed or its last success is too old.
 int run_status(const config::Config& config, const StatusArgs& args);
+int run_runs(const config::Config& config, const RunsArgs& args);
+int run_diff(const config::Config& config, const DiffArgs& args);
 // Exit 65 when a replica is damaged, a body is missing or corrupt, or a drill differs.
 int run_verify(const config::Config& config, const VerifyArgs& args);
 // Exit 65 when the verification finds a difference, 75 when objects failed.
 int run_restore(const config::Config& config, const RestoreArgs& args);
+// Exit 130 after SIGINT, 143 after SIGTERM, once what was fetched is committed.
+int run_sync(const config::Config& config, const SyncArgs& args);
 // Runs until SIGTERM or SIGINT (exit 0); on SIGHUP calls `reload` for the new
 // configuration and keeps the old one when it throws.
 int run_daemon(const config::Config& config, const DaemonArgs& args,

@@ -35,6 +35,7 @@ class Daemon {
         : io_(io),
           args_(args),
           reload_(reload),
+          metrics_(SMARTQ_VERSION),
           scheduler_(io.get_executor(), metrics_,
                      [this] { notifier_.status(scheduler_.describe()); }),
           signals_(io, SIGINT, SIGTERM, SIGHUP),

@@ -14,6 +14,8 @@ Failure describe(std::exception_ptr error) {
         std::rethrow_exception(error);
     } catch (const UsageError& e) {
         return {kUsage, e.what()};
+    } catch (const ProgramMissing& e) {
+        return {kUnavailable, e.what()};
     } catch (const config::ConfigError& e) {
         return {kConfig, e.what()};
     } catch (const http::HttpError& e) {

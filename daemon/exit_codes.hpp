@@ -18,6 +18,17 @@ enum ExitCode : int {
     kTempFail = 75,     // EX_TEMPFAIL: partial run, retry later
     kNoPerm = 77,       // EX_NOPERM: credentials or API key refused
     kConfig = 78,       // EX_CONFIG
+    // A command stopped by a signal, after committing what it had: 128 + the
+    // signal, as a shell reports a process the signal killed.
+    kInterrupted = 130,  // SIGINT
+    kTerminated = 143,   // SIGTERM
+};
+
+// A program this command needs is not installed (the sandbox for a drill):
+// EX_UNAVAILABLE, with where it was looked for.
+class ProgramMissing : public std::runtime_error {
+  public:
+    using std::runtime_error::runtime_error;
 };
 
 // A request the user can correct by changing the command (bad SQL, say).

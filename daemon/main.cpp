@@ -1,11 +1,15 @@
 // smartq-backup: the command line of INTERFACE.md. Every failure ends here
-// as one sentence on stderr and a sysexits code.
+// as one sentence and a sysexits code.
 #include <spdlog/spdlog.h>
 #include <CLI/CLI.hpp>
 
+#include <algorithm>
 #include <cstdio>
-#include <iostream>
+#include <optional>
+#include <string_view>
+#include <vector>
 
+#include "config/closest_match.hpp"
 #include "config/config.hpp"
 #include "daemon/commands.hpp"
 #include "daemon/exit_codes.hpp"
@@ -22,17 +26,68 @@ struct GlobalArgs {
     std::string config_file;
     std::string data_dir;
     std::string log_level;
+    int verbose = 0;
+    bool quiet = false;
+
+    // What the command line asks for, if anything: it beats the configuration.
+    std::optional<std::string> level() const {
+        if (!log_level.empty())
+            return log_level;
+        if (verbose > 0)
+            return verbose == 1 ? "debug" : "trace";
+        if (quiet)
+            return "warn";
+        return std::nullopt;
+    }
 };
+
+// The global options that take a value, for finding the subcommand's word.
+constexpr std::string_view kValueOptions[] = {"--config", "--data-dir", "--log-level"};
 
 config::Config load(const GlobalArgs& args, const config::Environment& env) {
     config::Overrides overrides;
     if (!args.data_dir.empty())
         overrides.data_dir = args.data_dir;
-    if (!args.log_level.empty())
-        overrides.log_level = args.log_level;
+    overrides.log_level = args.level();
     auto file = args.config_file.empty() ? config::default_config_path(env)
                                          : std::filesystem::path(args.config_file);
     return config::load_config(file, env, overrides);
+}
+
+// The first word that is neither an option nor a global option's value: what
+// CLI11 takes for the subcommand.
+std::optional<std::string_view> command_word(int argc, char** argv) {
+    for (int i = 1; i < argc; ++i) {
+        std::string_view arg = argv[i];
+        if (arg == "--")
+            return std::nullopt;
+        if (!arg.starts_with("-"))
+            return arg;
+        if (std::find(std::begin(kValueOptions), std::end(kValueOptions), arg) !=
+            std::end(kValueOptions))
+            ++i;
+    }
+    return std::nullopt;
+}
+
+// "snyc" is a typo for "sync": say so, as git does, instead of CLI11's
+// "the following arguments were not expected".
+std::optional<std::string> unknown_command(const CLI::App& app, int argc, char** argv) {
+    auto word = command_word(argc, argv);
+    if (!word)
+        return std::nullopt;
+    std::vector<std::string> names;
+    for (const auto* command : app.get_subcommands([](const CLI::App*) { return true; }))
+        names.push_back(command->get_name());
+    if (std::find(names.begin(), names.end(), *word) != names.end())
+        return std::nullopt;
+    std::vector<std::string_view> candidates(names.begin(), names.end());
+    auto message = "'" + std::string(*word) + "' is not a smartq-backup command";
+    if (auto near = config::closest_match(*word, candidates))
+        message += "; did you mean '" + std::string(*near) + "'?";
+    else
+        message += "; see smartq-backup --help";
+    return message;
 }
 
 }  // namespace
@@ -41,13 +96,21 @@ int main(int argc, char** argv) {
     CLI::App app{"smartq-backup: offline sync and backup of smartQ accounts", "smartq-backup"};
     app.set_version_flag("--version", std::string("smartq-backup ") + SMARTQ_VERSION);
     app.require_subcommand(1);
+    // Subcommands inherit this: the global options below work after the
+    // subcommand too (`smartq-backup status --config F`).
+    app.fallthrough();
     GlobalArgs global;
     app.add_option(
         "--config", global.config_file,
         "configuration file (default: $SMARTQ_BACKUP_CONFIG, else /etc/smartq-backup/config.toml)");
     app.add_option("--data-dir", global.data_dir, "override data_dir of the configuration");
-    app.add_option("--log-level", global.log_level,
-                   "trace, debug, info, warn, error, critical or off");
+    auto* level = app.add_option("--log-level", global.log_level,
+                                 "trace, debug, info, warn, error, critical or off");
+    auto* verbose = app.add_flag("-v,--verbose", global.verbose, "log more: -v debug, -vv trace")
+                        ->excludes(level);
+    app.add_flag("-q,--quiet", global.quiet, "log only warnings and errors")
+        ->excludes(level)
+        ->excludes(verbose);
 
     daemon::SyncArgs sync_args;
     auto* sync = app.add_subcommand("sync", "copy accounts into their replicas now");
@@ -56,6 +119,7 @@ int main(int argc, char** argv) {
     sync->add_flag("--no-files", sync_args.no_files, "do not download attachment bodies");
     sync->add_flag("--confirm-deletions", sync_args.confirm_deletions,
                    "allow a run to mark most of a resource deleted");
+    sync->add_flag("--json", sync_args.json, "print each account's run as JSON on stdout");
 
     daemon::DaemonArgs daemon_args;
     auto* daemon_command =
@@ -75,7 +139,7 @@ int main(int argc, char** argv) {
     restore->add_option("--ticket", restore_args.tickets,
                         "restore this source ticket (repeatable)");
     restore->add_option("--at", restore_args.at, "the state as of TIME (YYYY-MM-DD HH:MM:SS, UTC)");
-    restore->add_flag("--dry-run", restore_args.dry_run, "print the plan; send only GETs");
+    restore->add_flag("-n,--dry-run", restore_args.dry_run, "print the plan; send only GETs");
     restore->add_flag("--into-source", restore_args.into_source,
                       "allow restoring into the backed-up account (creates only what is missing)");
     restore->add_flag("--annotate-authors", restore_args.annotate_authors,
@@ -87,8 +151,27 @@ int main(int argc, char** argv) {
 
     daemon::StatusArgs status_args;
     auto* status = app.add_subcommand("status", "show each account's last run");
-    status->add_option("--account", status_args.account, "one account");
+    status->add_option("--account", status_args.accounts, "account (repeatable; default: all)");
     status->add_flag("--json", status_args.json, "machine-readable output");
+    status->add_flag("--check", status_args.check,
+                     "exit 1 unless every account's last run succeeded recently (for monitoring)");
+    status->add_option("--max-age", status_args.max_age,
+                       "with --check: the oldest a last success may be, e.g. 30min, 1h 30m, "
+                       "2 days (default: twice the account's interval)");
+
+    daemon::RunsArgs runs_args;
+    auto* runs = app.add_subcommand("runs", "list an account's past runs, newest first");
+    runs->add_option("--account", runs_args.account, "the account (default: the only one)");
+    runs->add_option("--limit", runs_args.limit, "at most this many runs (default: 20)")
+        ->check(CLI::PositiveNumber);
+    runs->add_flag("--json", runs_args.json, "machine-readable output");
+
+    daemon::DiffArgs diff_args;
+    auto* diff = app.add_subcommand("diff", "what changed in the replica from one run to another");
+    diff->add_option("--account", diff_args.account, "the account (default: the only one)");
+    diff->add_option("RUN_A", diff_args.from, "the older run's id (see `runs`)")->required();
+    diff->add_option("RUN_B", diff_args.to, "the newer run's id")->required();
+    diff->add_flag("--json", diff_args.json, "machine-readable output");
 
     daemon::QueryArgs query_args;
     auto* query = app.add_subcommand("query", "run read-only SQL against a replica");
@@ -107,6 +190,10 @@ int main(int argc, char** argv) {
     verify->add_flag("--drill", verify_args.drill,
                      "restore the replica into an empty local sandbox, read it back and compare");
 
+    if (auto message = unknown_command(app, argc, argv)) {
+        std::fprintf(stderr, "smartq-backup: %s\n", message->c_str());
+        return daemon::kUsage;
+    }
     try {
         app.parse(argc, argv);
     } catch (const CLI::ParseError& error) {
@@ -115,7 +202,7 @@ int main(int argc, char** argv) {
     }
 
     auto env = config::Environment::from_process();
-    daemon::setup_logging(global.log_level.empty() ? "info" : global.log_level);
+    daemon::setup_logging(global.level().value_or("info"));
     try {
         auto config = load(global, env);
         daemon::setup_logging(config.log_level);
@@ -123,6 +210,10 @@ int main(int argc, char** argv) {
             return daemon::run_sync(config, sync_args);
         if (*status)
             return daemon::run_status(config, status_args);
+        if (*runs)
+            return daemon::run_runs(config, runs_args);
+        if (*diff)
+            return daemon::run_diff(config, diff_args);
         if (*daemon_command) {
             return daemon::run_daemon(config, daemon_args, [&] { return load(global, env); });
         }
@@ -135,7 +226,7 @@ int main(int argc, char** argv) {
         return daemon::kUsage;
     } catch (...) {
         auto failure = daemon::describe(std::current_exception());
-        std::fprintf(stderr, "smartq-backup: %s\n", failure.message.c_str());
+        daemon::report_failure(failure.message);
         return failure.code;
     }
 }

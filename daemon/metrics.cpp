@@ -13,10 +13,15 @@
 
 #include <charconv>
 #include <stdexcept>
+#include <utility>
+
+#include "sync/wire/time.hpp"
 
 namespace smartq::daemon {
 namespace asio = boost::asio;
 using asio::ip::tcp;
+
+Metrics::Metrics(std::string version) : version_(std::move(version)) {}
 
 void Metrics::record_run(const std::string& account, const std::optional<store::RunInfo>& run,
                          store::RunStatus status, std::chrono::duration<double> duration,
@@ -24,6 +29,7 @@ void Metrics::record_run(const std::string& account, const std::optional<store::
     auto& m = accounts_[account];
     bool ok = status == store::RunStatus::Ok;
     ++m.runs;
+    m.last_status = status;
     if (!ok && status != store::RunStatus::Interrupted)
         ++m.failures;
     m.last_duration_seconds = duration.count();
@@ -44,6 +50,17 @@ void Metrics::record_run(const std::string& account, const std::optional<store::
 
 void Metrics::set_running(const std::string& account, bool running) {
     accounts_[account].running = running;
+}
+
+void Metrics::remember(const std::string& account, const std::optional<store::RunInfo>& last,
+                       const std::optional<store::RunInfo>& last_success) {
+    auto& m = accounts_[account];
+    if (last && !m.last_status)
+        m.last_status = last->status;
+    if (last_success && last_success->ended_at && !m.last_success_unix) {
+        if (auto ended = wire::parse_time(*last_success->ended_at))
+            m.last_success_unix = ended->time_since_epoch().count();
+    }
 }
 
 void Metrics::forget(const std::string& account) {
@@ -78,6 +95,8 @@ void header(std::string& out, const Family& family) {
 
 std::string Metrics::render() const {
     std::string out;
+    header(out, {"smartq_build_info", "gauge", "The running program's version; always 1."});
+    out += fmt::format("smartq_build_info{{version=\"{}\"}} 1\n", label(version_));
     auto each = [&](const Family& family, auto&& value_of) {
         header(out, family);
         for (const auto& [name, m] : accounts_) {
@@ -113,6 +132,18 @@ std::string Metrics::render() const {
                  return std::nullopt;
              return std::to_string(*m.last_success_unix);
          });
+    header(out, {"smartq_last_run_status", "gauge",
+                 "1 for the status the last finished run ended with, 0 for the others."});
+    for (const auto& [name, m] : accounts_) {
+        if (!m.last_status)
+            continue;
+        for (auto status : {store::RunStatus::Ok, store::RunStatus::Partial,
+                            store::RunStatus::Failed, store::RunStatus::Interrupted}) {
+            out += fmt::format("smartq_last_run_status{{account=\"{}\",status=\"{}\"}} {}\n",
+                               label(name), store::to_string(status),
+                               *m.last_status == status ? 1 : 0);
+        }
+    }
     each({"smartq_sync_running", "gauge", "1 while a run of the account is in progress."},
          [](const AccountMetrics& m) -> Value { return m.running ? "1" : "0"; });
     return out;

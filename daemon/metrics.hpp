@@ -25,17 +25,25 @@ struct AccountMetrics {
     std::uint64_t requests = 0;
     double last_duration_seconds = 0;
     std::optional<std::int64_t> last_success_unix;  // seconds since the epoch
+    std::optional<store::RunStatus> last_status;    // of the last run that ended
     bool running = false;
 };
 
 class Metrics {
   public:
+    // `version` is the program's, for smartq_build_info.
+    explicit Metrics(std::string version = {});
+
     // A finished run: `run` is its row in the runs table when one was written.
     // Ok counts as a success, Interrupted as neither success nor failure.
     void record_run(const std::string& account, const std::optional<store::RunInfo>& run,
                     store::RunStatus status, std::chrono::duration<double> duration,
                     std::chrono::system_clock::time_point ended);
     void set_running(const std::string& account, bool running);
+    // What the replica remembers from before this process: the last run that
+    // ended and the last success, so a restarted daemon reports them at once.
+    void remember(const std::string& account, const std::optional<store::RunInfo>& last,
+                  const std::optional<store::RunInfo>& last_success);
     // Forgets an account that left the configuration.
     void forget(const std::string& account);
 
@@ -44,6 +52,7 @@ class Metrics {
     std::string render() const;
 
   private:
+    std::string version_;
     std::map<std::string, AccountMetrics> accounts_;
 };
 

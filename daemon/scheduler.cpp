@@ -12,6 +12,7 @@
 #include <random>
 
 #include "daemon/exit_codes.hpp"
+#include "daemon/run_report.hpp"
 #include "daemon/scheduler_state.hpp"
 #include "store/account_lock.hpp"
 #include "store/replica.hpp"
@@ -172,11 +173,14 @@ void Scheduler::stop(std::function<void()> done) {
 asio::awaitable<void> Scheduler::keep_current(std::shared_ptr<Job> job) {
     try {
         job->last_deep = last_deep_run(job->account);
+        auto history = read_history(job->account);
+        metrics_.remember(job->account.name, history.last_finished, history.last_success);
     } catch (const std::exception& e) {
-        spdlog::warn("{}: cannot read when the last deep run was: {}", job->account.name, e.what());
+        spdlog::warn("{}: cannot read the run log: {}", job->account.name, e.what());
     }
     job->delay = random_jitter(job->account.interval);
     job->next_run = system_clock::now() + job->delay;
+    changed_();
     while (!stopping_ && !job->retired) {
         job->timer.expires_after(job->delay);
         boost::system::error_code ec;
@@ -283,6 +287,9 @@ std::string Scheduler::describe() const {
     }
     if (stopping_)
         return "stopping";
+    // An account whose first run is not planned yet has no time to show.
+    if (next && next->next_run == system_clock::time_point{})
+        return "starting";
     std::string text =
         running.empty() ? "idle" : "syncing " + fmt::format("{}", fmt::join(running, ", "));
     if (next)

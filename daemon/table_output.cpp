@@ -2,7 +2,11 @@
 
 #include <fmt/format.h>
 
+#include <locale.h>
+#include <wchar.h>
+
 #include <algorithm>
+#include <cwchar>
 #include <stdexcept>
 
 #include "sync/wire/json_writer.hpp"
@@ -20,6 +24,38 @@ OutputFormat parse_output_format(std::string_view name) {
                                 "' (use table, csv or json)");
 }
 
+std::size_t display_width(std::string_view text) {
+    // C.UTF-8 whatever the user's locale: a service runs with LANG unset.
+    static const locale_t utf8 = newlocale(LC_CTYPE_MASK, "C.UTF-8", locale_t{});
+    const locale_t previous = utf8 ? uselocale(utf8) : locale_t{};
+    std::size_t width = 0;
+    std::mbstate_t state{};
+    while (!text.empty()) {
+        wchar_t c = 0;
+        auto used = std::mbrtowc(&c, text.data(), text.size(), &state);
+        if (used == static_cast<std::size_t>(-2)) {
+            // Cut short at the end: one replacement character.
+            ++width;
+            break;
+        }
+        if (used == static_cast<std::size_t>(-1)) {
+            // Not UTF-8: the terminal shows a replacement character per byte.
+            ++width;
+            used = 1;
+            state = {};
+        } else {
+            // Combining marks take no column; a control character, shown or not, one.
+            int columns = ::wcwidth(c);
+            width += columns < 0 ? 1 : static_cast<std::size_t>(columns);
+            used = std::max<std::size_t>(used, 1);
+        }
+        text.remove_prefix(used);
+    }
+    if (utf8)
+        uselocale(previous);
+    return width;
+}
+
 namespace {
 
 std::string text_of(const store::Value& value) {
@@ -32,24 +68,17 @@ std::string text_of(const store::Value& value) {
     return std::visit(Visitor{}, value);
 }
 
-// Display width in terminal columns, counting each UTF-8 code point once.
-std::size_t width_of(std::string_view text) {
-    return static_cast<std::size_t>(std::count_if(text.begin(), text.end(), [](char c) {
-        return (static_cast<unsigned char>(c) & 0xC0) != 0x80;
-    }));
-}
-
 void print_table(std::ostream& out, const store::QueryResult& result) {
     std::vector<std::size_t> widths;
     for (const auto& name : result.columns)
-        widths.push_back(width_of(name));
+        widths.push_back(display_width(name));
     std::vector<std::vector<std::string>> cells;
     for (const auto& row : result.rows) {
         auto& line = cells.emplace_back();
         for (std::size_t i = 0; i < row.size(); ++i) {
             auto text = text_of(row[i]);
             std::replace(text.begin(), text.end(), '\n', ' ');
-            widths[i] = std::max(widths[i], width_of(text));
+            widths[i] = std::max(widths[i], display_width(text));
             line.push_back(std::move(text));
         }
     }
@@ -57,7 +86,7 @@ void print_table(std::ostream& out, const store::QueryResult& result) {
         for (std::size_t i = 0; i < line.size(); ++i) {
             out << (i ? " | " : "") << line[i];
             if (i + 1 < line.size())
-                out << std::string(widths[i] - width_of(line[i]), ' ');
+                out << std::string(widths[i] - display_width(line[i]), ' ');
         }
         out << '\n';
     };

@@ -43,9 +43,11 @@ fs::path find_sandbox() {
             dirs = end == std::string_view::npos ? std::string_view() : dirs.substr(end + 1);
         }
     }
-    throw std::runtime_error(
-        "verify --drill needs the smartq-sandbox program, which is neither beside smartq-backup "
-        "nor on PATH");
+    const char* path = std::getenv("PATH");
+    throw ProgramMissing(
+        "verify --drill needs the smartq-sandbox program; it is not in " +
+        (error ? std::string("the directory of smartq-backup") : self.parent_path().string()) +
+        " nor in PATH (" + (path ? path : "unset") + ")");
 }
 
 // A fresh private directory for one drill, removed when done.

@@ -2,6 +2,7 @@
 
 #include <netinet/in.h>
 #include <poll.h>
+#include <sqlite3.h>
 #include <sys/socket.h>
 #include <sys/un.h>
 #include <unistd.h>
@@ -123,6 +124,19 @@ std::size_t ok_runs(const fs::path& data_dir, const std::string& account) {
     for (const auto& run : runs_of(data_dir, account))
         n += run.status == store::RunStatus::Ok;
     return n;
+}
+
+void set_last_success(const fs::path& data_dir, const std::string& account,
+                      const std::string& utc) {
+    sqlite3* db = nullptr;
+    auto path = (data_dir / account / "replica.db").string();
+    auto sql =
+        "UPDATE runs SET started_at = '" + utc + "', ended_at = '" + utc + "' WHERE status = 'ok'";
+    bool done = sqlite3_open(path.c_str(), &db) == SQLITE_OK &&
+                sqlite3_exec(db, sql.c_str(), nullptr, nullptr, nullptr) == SQLITE_OK;
+    sqlite3_close(db);
+    if (!done)
+        throw std::runtime_error("cannot change the runs of " + path);
 }
 
 std::vector<std::string> integrity_problems(const fs::path& data_dir, const std::string& account) {

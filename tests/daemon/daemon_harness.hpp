@@ -67,6 +67,9 @@ void write_text(const std::filesystem::path& file, const std::string& text);
 std::vector<store::RunInfo> runs_of(const std::filesystem::path& data_dir,
                                     const std::string& account);
 std::size_t ok_runs(const std::filesystem::path& data_dir, const std::string& account);
+// Moves the end of the account's successful runs to `utc` ('YYYY-MM-DD HH:MM:SS').
+void set_last_success(const std::filesystem::path& data_dir, const std::string& account,
+                      const std::string& utc);
 std::vector<std::string> integrity_problems(const std::filesystem::path& data_dir,
                                             const std::string& account);
 

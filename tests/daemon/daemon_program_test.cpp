@@ -88,6 +88,51 @@ TEST_CASE("the daemon notifies systemd, keeps two accounts current and stops cle
     CHECK(contains(after.stdout_text(), "\"next_run\":null"));
 }
 
+TEST_CASE("the first STATUS says starting, the next ones name a real time") {
+    SandboxFixture a;
+    DaemonSetup setup;
+    auto config = config_text(setup.data, {{"a", a.port()}});
+    // A long interval: the first run waits, so the schedule is what the status shows.
+    config.replace(config.find("interval = \"1s\""), 15, "interval = \"1h\"");
+    write_text(setup.config, config);
+    auto daemon = setup.start();
+    REQUIRE_MESSAGE(setup.notify.wait_for("READY=1", 5s), daemon->stderr_text());
+    CHECK(setup.notify.wait_for_prefix("STATUS=", 5s) == "STATUS=starting");
+    auto planned = setup.notify.wait_for_prefix("STATUS=", 5s);
+    CHECK(planned.starts_with("STATUS=idle; next: a at 20"));
+    CHECK_FALSE(contains(planned, "1970"));
+    CHECK(setup.stop(*daemon).code == 0);
+}
+
+TEST_CASE("a restarted daemon's metrics show the replica's last success before its first run") {
+    DaemonSetup setup;
+    auto port = free_port();
+    auto metrics_listen = "metrics_listen = \"127.0.0.1:" + std::to_string(port) + "\"\n";
+    {
+        SandboxFixture a;
+        write_text(setup.config, config_text(setup.data, {{"a", a.port()}}, metrics_listen));
+        ChildProcess sync(SMARTQ_BACKUP_BIN, {"--config", setup.config.string(), "sync"},
+                          setup.env());
+        REQUIRE(sync.wait(60s).has_value());
+        REQUIRE(ok_runs(setup.data, "a") == 1);
+    }
+    // Its success long ago; with the sandbox gone, no run of the daemon can succeed.
+    set_last_success(setup.data, "a", "2001-09-09 01:46:40");
+    auto daemon = setup.start();
+    REQUIRE_MESSAGE(setup.notify.wait_for("READY=1", 5s), daemon->stderr_text());
+    std::string text;
+    CHECK(eventually(
+        [&] {
+            text = http(port, "GET", "/metrics").body;
+            return contains(text, "smartq_last_success_timestamp_seconds{account=\"a\"} ");
+        },
+        5s));
+    CHECK(contains(text, "smartq_last_success_timestamp_seconds{account=\"a\"} 1000000000\n"));
+    CHECK(contains(text, "smartq_build_info{version=\""));
+    CHECK(contains(text, "smartq_last_run_status{account=\"a\",status=\""));
+    CHECK(setup.stop(*daemon).code == 0);
+}
+
 TEST_CASE("an account that fails does not hold up the other, and the metrics count both") {
     sandbox::ServerOptions flaky;
     flaky.faults.error_rate = 0.05;

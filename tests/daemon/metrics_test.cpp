@@ -115,3 +115,29 @@ TEST_CASE("a listen address that cannot be used is refused with the address") {
     CHECK_THROWS_WITH_AS(daemon::MetricsServer(io.get_executor(), taken, metrics),
                          doctest::Contains(taken.c_str()), std::runtime_error);
 }
+
+TEST_CASE("build info, and the last status and success remembered from the replica") {
+    daemon::Metrics metrics("1.2.3");
+    store::RunInfo partial = run_with(1, 1, store::RunStatus::Partial);
+    store::RunInfo ok = run_with(1, 1, store::RunStatus::Ok);
+    ok.ended_at = "2001-09-09 01:46:40";
+    metrics.remember("acme", partial, ok);
+    metrics.remember("fresh", std::nullopt, std::nullopt);
+    auto text = metrics.render();
+    CHECK(
+        contains(text, "# TYPE smartq_build_info gauge\nsmartq_build_info{version=\"1.2.3\"} 1\n"));
+    CHECK(contains(text, "smartq_last_success_timestamp_seconds{account=\"acme\"} 1000000000\n"));
+    CHECK(contains(text, "smartq_last_run_status{account=\"acme\",status=\"partial\"} 1\n"));
+    CHECK(contains(text, "smartq_last_run_status{account=\"acme\",status=\"ok\"} 0\n"));
+    CHECK_FALSE(contains(text, "smartq_last_run_status{account=\"fresh\""));
+    // Remembered totals would double count: runs of this process only.
+    CHECK(contains(text, "smartq_runs_total{account=\"acme\"} 0\n"));
+
+    // A run of this process replaces what was remembered.
+    auto ended = std::chrono::system_clock::from_time_t(1700000000);
+    metrics.record_run("acme", ok, store::RunStatus::Ok, 1s, ended);
+    text = metrics.render();
+    CHECK(contains(text, "smartq_last_success_timestamp_seconds{account=\"acme\"} 1700000000\n"));
+    CHECK(contains(text, "smartq_last_run_status{account=\"acme\",status=\"ok\"} 1\n"));
+    CHECK(contains(text, "smartq_last_run_status{account=\"acme\",status=\"partial\"} 0\n"));
+}
