@@ -95,6 +95,8 @@ std::optional<std::string> unknown_command(const CLI::App& app, int argc, char**
 int main(int argc, char** argv) {
     CLI::App app{"smartq-backup: offline sync and backup of smartQ accounts", "smartq-backup"};
     app.set_version_flag("--version", std::string("smartq-backup ") + SMARTQ_VERSION);
+    // Every subcommand's options in one text: the man page is made from it.
+    app.set_help_all_flag("--help-all", "print the help of every subcommand and exit");
     app.require_subcommand(1);
     // Subcommands inherit this: the global options below work after the
     // subcommand too (`smartq-backup status --config F`).
