@@ -83,12 +83,15 @@ void print_table(std::ostream& out, const store::QueryResult& result) {
         }
     }
     auto print_line = [&](const std::vector<std::string>& line) {
+        std::string text;
         for (std::size_t i = 0; i < line.size(); ++i) {
-            out << (i ? " | " : "") << line[i];
+            text += (i ? " | " : "") + line[i];
             if (i + 1 < line.size())
-                out << std::string(widths[i] - display_width(line[i]), ' ');
+                text += std::string(widths[i] - display_width(line[i]), ' ');
         }
-        out << '\n';
+        // An empty last cell leaves the separator's space: no trailing blanks.
+        text.erase(text.find_last_not_of(' ') + 1);
+        out << text << '\n';
     };
     print_line(result.columns);
     for (std::size_t i = 0; i < widths.size(); ++i)

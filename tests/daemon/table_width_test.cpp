@@ -19,11 +19,12 @@ TEST_CASE("display_width counts terminal columns") {
     CHECK(display_width("\xe6\x97") == 1);  // a truncated sequence
 }
 
-TEST_CASE("a table with wide characters lines up") {
+TEST_CASE("a table with wide characters lines up, with no trailing blanks") {
     smartq::store::QueryResult result;
     result.columns = {"name", "n"};
     result.rows = {{std::string("\xe6\x97\xa5\xe6\x9c\xac"), std::int64_t{1}},
-                   {std::string("abcde"), std::int64_t{2}}};
+                   {std::string("abcde"), std::int64_t{2}},
+                   {std::string("x"), std::string("")}};
     std::ostringstream out;
     smartq::daemon::print_result(out, result, smartq::daemon::OutputFormat::Table);
     CHECK(out.str() ==
@@ -31,5 +32,6 @@ TEST_CASE("a table with wide characters lines up") {
           "------+--\n"
           "\xe6\x97\xa5\xe6\x9c\xac  | 1\n"
           "abcde | 2\n"
-          "(2 rows)\n");
+          "x     |\n"
+          "(3 rows)\n");
 }
