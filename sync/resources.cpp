@@ -2,7 +2,9 @@
 
 #include <stdexcept>
 
+#include "sync/wire/custom_fields.hpp"
 #include "sync/wire/normalise.hpp"
+#include "sync/wire/values.hpp"
 
 namespace smartq::sync {
 namespace dom = simdjson::dom;
@@ -73,7 +75,7 @@ std::vector<Resource> build() {
                        1,
                        {"name", "email", "is_account_administrator", "can_manage_projects",
                         "can_view_profiles", "can_manage_profiles", "company", "title", "address",
-                        "work_phone", "cell_phone", "comments"},
+                        "work_phone", "home_phone", "cell_phone", "comments"},
                        {}));
     all.push_back(make(Kind::Projects, "projects", std::nullopt, "/projects", "activeFilter=0", 100,
                        "project",
@@ -194,36 +196,6 @@ Value read_column(const Column& column, dom::element object, const Context& cont
     }
 }
 
-// Items of a value that may be a list of ids, a list of {id: ...} objects, a
-// keyed object, or a single id.
-std::vector<dom::element> id_items(dom::element value) {
-    if (value.is_array() || value.is_object()) {
-        try {
-            return wire::list_items(value);
-        } catch (const wire::WireError&) {
-            return {value};  // one {id: ...} object
-        }
-    }
-    return {value};
-}
-
-std::optional<std::int64_t> item_id(dom::element item) {
-    if (item.is_object()) {
-        auto id = wire::field(item, "id");
-        return id ? wire::as_id(*id) : std::nullopt;
-    }
-    return wire::as_id(item);
-}
-
-bool is_custom_field_name(std::string_view name) {
-    if (name.size() < 2 || name[0] != 'f')
-        return false;
-    for (char c : name.substr(1))
-        if (c < '0' || c > '9')
-            return false;
-    return true;
-}
-
 void add_field_values(std::vector<std::vector<Value>>& rows, std::string_view name,
                       dom::element value, const Context& context) {
     bool choice = false;
@@ -231,14 +203,11 @@ void add_field_values(std::vector<std::vector<Value>>& rows, std::string_view na
         auto it = context.choice_fields->find(name);
         choice = it != context.choice_fields->end() && it->second;
     }
-    if (value.is_null())
+    if (wire::is_empty_value(value))
         return;
     if (value.is_array() || (choice && value.is_object())) {
-        for (auto item : id_items(value)) {
-            auto id = item_id(item);
-            rows.push_back({std::string(name), id ? Value{std::to_string(*id)} : Value{},
-                            id ? Value{*id} : Value{}});
-        }
+        for (auto id : wire::ids_in(value))
+            rows.push_back({std::string(name), Value{std::to_string(id)}, Value{id}});
         return;
     }
     auto text = wire::as_text(value);
@@ -253,26 +222,11 @@ void add_field_values(std::vector<std::vector<Value>>& rows, std::string_view na
 void add_ticket_joins(store::Record& record, dom::element object, const Context& context) {
     record.joins.resize(2);
     if (auto assigned = wire::field(object, "assigned_to"); assigned && !assigned->is_null()) {
-        for (auto item : id_items(*assigned)) {
-            if (auto id = item_id(item))
-                record.joins[0].push_back({*id});
-        }
+        for (auto id : wire::ids_in(*assigned))
+            record.joins[0].push_back({id});
     }
-    auto values = &record.joins[1];
-    dom::object members;
-    if (object.get_object().get(members) != simdjson::SUCCESS)
-        return;
-    for (auto member : members) {
-        if (is_custom_field_name(member.key))
-            add_field_values(*values, member.key, member.value, context);
-    }
-    // Some servers nest the values: "custom_fields": {"f3": ...}.
-    if (auto nested = wire::field(object, "custom_fields"); nested && nested->is_object()) {
-        for (auto member : simdjson::dom::object(nested->get_object())) {
-            if (is_custom_field_name(member.key))
-                add_field_values(*values, member.key, member.value, context);
-        }
-    }
+    for (const auto& [name, value] : wire::custom_field_values(object))
+        add_field_values(record.joins[1], name, value, context);
 }
 
 }  // namespace
