@@ -31,6 +31,14 @@ ApiResponse download(const Model& model, const File& file) {
     return response;
 }
 
+// PHP keeps only the basename of an uploaded file's name; WireOptions::basename_uploads does too.
+std::string upload_name(const Model& model, const std::string& sent) {
+    if (!model.wire.basename_uploads)
+        return sent;
+    auto slash = sent.find_last_of("/\\");
+    return slash == std::string::npos ? sent : sent.substr(slash + 1);
+}
+
 ApiResponse upload(Model& model, const ApiRequest& request, Note& note) {
     if (!request.upload)
         bad_request("A multipart part named 'file' is required");
@@ -38,7 +46,7 @@ ApiResponse upload(Model& model, const ApiRequest& request, Note& note) {
     file.note_id = note.id;
     file.ticket_id = note.ticket_id;
     file.owner_id = request.user_id;
-    file.name = request.upload->filename;
+    file.name = upload_name(model, request.upload->filename);
     file.content_type = request.upload->content_type.empty() ? "application/octet-stream"
                                                              : request.upload->content_type;
     file.size = request.upload->body.size();

@@ -32,6 +32,35 @@ ApiResponse list_projects(Model& model, const ApiRequest& request) {
                        [&](Renderer& r, Id id) { r.project(*model.projects.find(id)); });
 }
 
+// A server with WireOptions::default_steps gives each new project a board to start from.
+void add_default_steps(Model& model, Project& project) {
+    int pos = 0;
+    for (const char* name : {"To Do", "In Progress", "Done"}) {
+        Step step;
+        step.project_id = project.id;
+        step.name = name;
+        step.pos = pos++;
+        project.steps.push_back(model.steps.insert(std::move(step)).id);
+    }
+}
+
+// A server with WireOptions::required_fields refuses, before it exists, a
+// ticket that lacks a value for a required custom field.
+void require_field_values(const Model& model, const Project& project, const ApiRequest& request) {
+    const Form form(request, "ticket");
+    for (Id id : project.fields) {
+        const CustomField& field = *model.fields.find(id);
+        if (!field.required)
+            continue;
+        auto values = form.list(field_name(id));
+        bool given = values && std::any_of(values->begin(), values->end(),
+                                           [](const std::string& v) { return !v.empty(); });
+        if (!given)
+            bad_request("ticket[" + field_name(id) + "]: the custom field '" + field.label +
+                        "' is required");
+    }
+}
+
 ApiResponse create_project(Model& model, const ApiRequest& request) {
     Project project;
     apply_project_form(project, Form(request, "project"), true);
@@ -44,6 +73,8 @@ ApiResponse create_project(Model& model, const ApiRequest& request) {
     role.access_level = 1;
     created.default_role_id = model.roles.insert(std::move(role)).id;
     created.roles.push_back(created.default_role_id);
+    if (model.wire.default_steps)
+        add_default_steps(model, created);
     ++model.generation;
     return object_answer(model, [&](Renderer& r) { r.project(created); });
 }
@@ -83,8 +114,11 @@ ApiResponse handle_projects(Model& model, const ApiRequest& request, const Path&
         return handle_steps(model, request, *project, rest);
     if (path[2] == "custom_fields")
         return handle_fields(model, request, *project, rest);
-    if (path[2] == "tickets")
+    if (path[2] == "tickets") {
+        if (model.wire.required_fields && rest.empty() && request.method == "POST")
+            require_field_values(model, *project, request);
         return handle_tickets(model, request, *project, rest);
+    }
     method_not_found(request);
 }
 

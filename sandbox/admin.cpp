@@ -23,7 +23,11 @@ const char* const admin_help = R"(Admin API (JSON, no authentication, never faul
                                           "drop_rate":F,"truncate_rate":F,"seed":N,
                                           "forbidden_route":"GET /projects/{id}/..."}
   GET  /__admin/wire,   POST /__admin/wire   {"string_ids":B,"int_bools":B,"keyed_lists":B,
-                                          "page_cap":N,"size_skew":N}  (POST: missing keys unchanged))";
+                                          "page_cap":N,"size_skew":N, restore shapes:
+                                          "nested_custom_fields":B,"root_parent":"null|0|absent",
+                                          "zero_dates":B,"empty_arrays":B,"default_steps":B,
+                                          "required_fields":B,"basename_uploads":B}
+                                          (POST: missing keys unchanged))";
 
 namespace {
 
@@ -82,8 +86,40 @@ std::string wire_to_json(const WireOptions& wire) {
         .value(wire.page_cap)
         .key("size_skew")
         .value(wire.size_skew)
+        // Restore shapes.
+        .key("nested_custom_fields")
+        .value(wire.nested_custom_fields)
+        .key("root_parent")
+        .value(wire.root_parent)
+        .key("zero_dates")
+        .value(wire.zero_dates)
+        .key("empty_arrays")
+        .value(wire.empty_arrays)
+        .key("default_steps")
+        .value(wire.default_steps)
+        .key("required_fields")
+        .value(wire.required_fields)
+        .key("basename_uploads")
+        .value(wire.basename_uploads)
         .end_object();
     return out;
+}
+
+// The boolean restore-shape switches by their JSON name.
+bool* restore_shape_flag(WireOptions& wire, std::string_view key) {
+    if (key == "nested_custom_fields")
+        return &wire.nested_custom_fields;
+    if (key == "zero_dates")
+        return &wire.zero_dates;
+    if (key == "empty_arrays")
+        return &wire.empty_arrays;
+    if (key == "default_steps")
+        return &wire.default_steps;
+    if (key == "required_fields")
+        return &wire.required_fields;
+    if (key == "basename_uploads")
+        return &wire.basename_uploads;
+    return nullptr;
 }
 
 WireOptions wire_from_json(const std::string& body, WireOptions wire) {
@@ -100,6 +136,14 @@ WireOptions wire_from_json(const std::string& body, WireOptions wire) {
             (key == "page_cap" ? wire.page_cap : wire.size_skew) = static_cast<int>(n);
             continue;
         }
+        if (key == "root_parent") {
+            std::string_view shape;
+            if (field.value.get_string().get(shape) != simdjson::SUCCESS ||
+                (shape != "null" && shape != "0" && shape != "absent"))
+                throw std::invalid_argument("wire option 'root_parent' must be null, 0 or absent");
+            wire.root_parent = std::string(shape);
+            continue;
+        }
         bool flag;
         if (field.value.get_bool().get(flag) != simdjson::SUCCESS) {
             throw std::invalid_argument(fmt::format("wire option '{}' must be true or false", key));
@@ -110,6 +154,8 @@ WireOptions wire_from_json(const std::string& body, WireOptions wire) {
             wire.int_bools = flag;
         } else if (key == "keyed_lists") {
             wire.keyed_lists = flag;
+        } else if (auto* restore_shape = restore_shape_flag(wire, key)) {
+            *restore_shape = flag;
         } else {
             throw std::invalid_argument(fmt::format("unknown wire option '{}'", key));
         }

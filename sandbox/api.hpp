@@ -51,6 +51,16 @@ struct WireOptions {
     int page_cap = 0;          // > 0: never return more than this many rows per page
     int size_skew = 0;         // added to every file's size in its metadata (not a variation
                                // of wire-notes.md: a server whose metadata lies)
+
+    // Restore shapes: answers and rules a server may have that the guide allows
+    // and a restore must survive (issue 12).
+    bool nested_custom_fields = false;  // ticket values under "custom_fields":{"f3":...}
+    std::string root_parent = "null";   // a root note's parent_id: "null", "0" (text) or "absent"
+    bool zero_dates = false;            // an unset date as "0000-00-00 00:00:00"
+    bool empty_arrays = false;          // an empty object as [] (PHP's json_encode of array())
+    bool default_steps = false;         // a new project gets steps To Do, In Progress, Done
+    bool required_fields = false;       // a ticket POST lacking a required field is refused
+    bool basename_uploads = false;      // an upload's file name cut to its basename, as PHP does
 };
 
 enum class Size { Empty, Tiny, Small, Medium, Large };

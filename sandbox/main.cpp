@@ -110,6 +110,22 @@ int main(int argc, char** argv) {
     app.add_flag("--keyed-lists", options.wire.keyed_lists, "list data as objects keyed by id");
     app.add_flag("--string-ids", options.wire.string_ids, "ids as JSON strings");
     app.add_flag("--int-bools", options.wire.int_bools, "booleans as 1/0");
+    // Restore shapes.
+    app.add_flag("--nested-custom-fields", options.wire.nested_custom_fields,
+                 "ticket custom field values under \"custom_fields\"");
+    app.add_option("--root-parent", options.wire.root_parent,
+                   "a root note's parent_id: null, 0 or absent")
+        ->check(CLI::IsMember({"null", "0", "absent"}))
+        ->capture_default_str();
+    app.add_flag("--zero-dates", options.wire.zero_dates,
+                 "unset dates as \"0000-00-00 00:00:00\"");
+    app.add_flag("--empty-arrays", options.wire.empty_arrays, "empty objects as []");
+    app.add_flag("--default-steps", options.wire.default_steps,
+                 "new projects get steps To Do, In Progress, Done");
+    app.add_flag("--required-fields", options.wire.required_fields,
+                 "refuse a ticket that lacks a required custom field");
+    app.add_flag("--basename-uploads", options.wire.basename_uploads,
+                 "cut an upload's file name to its basename");
     app.add_option("--log-level", log_level, "trace, debug, info, warn, error")
         ->capture_default_str();
     CLI11_PARSE(app, argc, argv);

@@ -129,16 +129,18 @@ void Renderer::field(const CustomField& f) {
     w_.key("hint").value(f.hint);
     flag("required", f.required);
     w_.key("pos_type").value(f.pos_type);
-    w_.key("options").begin_object();
-    if (f.type == FieldType::Choice)
-        w_.key("choiceType").value(choice_type_name(f.choice_type));
-    if (f.type == FieldType::Float) {
-        w_.key("min");
+    w_.key("options");
+    if (f.type == FieldType::Choice) {
+        w_.begin_object().key("choiceType").value(choice_type_name(f.choice_type)).end_object();
+    } else if (f.type == FieldType::Float) {
+        w_.begin_object().key("min");
         f.min ? w_.value(*f.min) : w_.null();
         w_.key("max");
         f.max ? w_.value(*f.max) : w_.null();
+        w_.end_object();
+    } else {
+        empty_object();
     }
-    w_.end_object();
     if (f.type == FieldType::Choice) {
         w_.key("values").begin_array();
         for (Id v : f.values)
@@ -158,6 +160,42 @@ void Renderer::value(const FieldValue& v) {
     w_.key("title").value(v.title);
     flag("is_default", v.is_default);
     w_.key("pos").value(v.pos);
+    w_.end_object();
+}
+
+void Renderer::empty_object() {
+    if (wire_.empty_arrays)
+        w_.begin_array().end_array();
+    else
+        w_.begin_object().end_object();
+}
+
+void Renderer::optional_time(std::string_view key, const std::optional<Time>& t) {
+    w_.key(key);
+    if (t)
+        w_.value(wire::format_time(*t));
+    else if (wire_.zero_dates)
+        w_.value("0000-00-00 00:00:00");
+    else
+        w_.null();
+}
+
+void Renderer::ticket_fields(const Ticket& t, const std::function<bool(std::string_view)>& want) {
+    if (!wire_.nested_custom_fields) {
+        for (const auto& tf : t.fields)
+            if (want(field_name(tf.field_id)))
+                ticket_field(tf);
+        return;
+    }
+    w_.key("custom_fields");
+    if (t.fields.empty()) {
+        empty_object();
+        return;
+    }
+    w_.begin_object();
+    for (const auto& tf : t.fields)
+        if (want(field_name(tf.field_id)))
+            ticket_field(tf);
     w_.end_object();
 }
 
@@ -200,10 +238,8 @@ void Renderer::ticket(const Ticket& t, const TicketView& view) {
         id("step_id", t.step_id);
     if (want("tags"))
         w_.key("tags").value(t.tags);
-    if (want("deadline_date")) {
-        w_.key("deadline_date");
-        t.deadline ? w_.value(wire::format_time(*t.deadline)) : w_.null();
-    }
+    if (want("deadline_date"))
+        optional_time("deadline_date", t.deadline);
     if (want("archived"))
         flag("archived", t.archived);
     if (want("pos"))
@@ -223,9 +259,7 @@ void Renderer::ticket(const Ticket& t, const TicketView& view) {
         w_.end_array();
     }
     if (view.custom_fields)
-        for (const auto& tf : t.fields)
-            if (want(field_name(tf.field_id)))
-                ticket_field(tf);
+        ticket_fields(t, want);
     if (view.notes && want("notes")) {
         w_.key("notes").begin_array();
         for (Id n : t.notes)
@@ -252,7 +286,12 @@ void Renderer::note(const Note& n) {
     w_.begin_object();
     id("id", n.id);
     id("ticket_id", n.ticket_id);
-    optional_id("parent_id", n.parent_id);
+    if (n.parent_id)
+        id("parent_id", *n.parent_id);
+    else if (wire_.root_parent == "0")
+        w_.key("parent_id").value("0");
+    else if (wire_.root_parent != "absent")
+        w_.key("parent_id").null();
     w_.key("text").value(n.text);
     flag("private", n.is_private);
     id("owner_id", n.owner_id);

@@ -3,6 +3,8 @@
 // canonical options, so the API and the dump never disagree on a field.
 #pragma once
 
+#include <functional>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -46,6 +48,10 @@ class Renderer {
 
   private:
     void ticket_field(const TicketField& value);
+    // Restore shapes (WireOptions): where a server's spelling of nothing varies.
+    void ticket_fields(const Ticket& ticket, const std::function<bool(std::string_view)>& want);
+    void empty_object();
+    void optional_time(std::string_view key, const std::optional<Time>& t);
     const Model& model_;
     const WireOptions& wire_;
     wire::JsonWriter& w_;
