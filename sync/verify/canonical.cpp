@@ -7,8 +7,10 @@
 #include <cmath>
 #include <stdexcept>
 
+#include "sync/wire/custom_fields.hpp"
 #include "sync/wire/json_writer.hpp"
 #include "sync/wire/normalise.hpp"
+#include "sync/wire/values.hpp"
 
 namespace smartq::sync::verify {
 namespace dom = simdjson::dom;
@@ -50,38 +52,28 @@ void append_nested(std::string& out, dom::element value) {
     }
 }
 
-bool is_custom_field_name(std::string_view name) {
-    return name.size() >= 2 && name[0] == 'f' &&
-           std::all_of(name.begin() + 1, name.end(), [](char c) { return c >= '0' && c <= '9'; });
+void add_custom_values(Extracted& out, dom::element ticket) {
+    for (const auto& [name, value] : wire::custom_field_values(ticket))
+        out.custom_values.push_back({name, canonical_value(value), wire::ids_in(value)});
 }
 
-// Ids held by a value: one id, a list of ids, a list of {id} objects, or an
-// object keyed by id.
-std::vector<std::int64_t> ids_in(dom::element value) {
-    std::vector<std::int64_t> ids;
-    auto add = [&](dom::element item) {
-        auto holder = item.is_object() ? wire::field(item, "id") : std::optional{item};
-        if (auto id = holder ? wire::as_id(*holder) : std::nullopt)
-            ids.push_back(*id);
-    };
-    if (value.is_array()) {
-        for (auto item : value.get_array())
-            add(item);
-    } else if (value.is_object() && !wire::field(value, "id")) {
-        for (auto member : value.get_object())
-            add(member.value);
-    } else {
-        add(value);
-    }
-    return ids;
-}
-
-void add_custom_values(Extracted& out, dom::element object) {
-    for (auto member : object.get_object()) {
-        if (!is_custom_field_name(member.key))
-            continue;
-        out.custom_values.push_back(
-            {std::string(member.key), canonical_value(member.value), ids_in(member.value)});
+// Read elsewhere, not as a field: the tree gives the parents (and a note's
+// thread top), custom field values are compared by label, a field's values
+// are objects of their own, and a file's size is its body's.
+bool read_elsewhere(const Resource& resource, std::string_view field) {
+    if (field == "project_id" || field == "ticket_id" || field == "note_id" ||
+        field == "field_name" || field == "top_parent_id")
+        return true;
+    switch (resource.kind) {
+        case Kind::Tickets:
+            return field == "custom_fields" || wire::is_custom_field_name(field) ||
+                   field == "notes" || field == "cover";
+        case Kind::CustomFields:
+            return field == "name" || field == "values";
+        case Kind::Files:
+            return field == "size" || field == "body";
+        default:
+            return false;
     }
 }
 
@@ -106,6 +98,8 @@ std::string canonical_text(std::string_view text) {
 }
 
 std::string canonical_value(dom::element value) {
+    if (wire::is_empty_value(value))
+        return {};
     switch (value.type()) {
         case dom::element_type::NULL_VALUE:
             return {};
@@ -149,11 +143,13 @@ std::string canonical_value(dom::element value) {
     return {};
 }
 
-std::vector<std::string_view> compared_fields(const Resource& resource) {
-    std::vector<std::string_view> fields = resource.writable;
-    if (resource.kind == Kind::Files)
-        fields.push_back("name");
-    return fields;
+bool is_server_set(std::string_view field) {
+    return field == "id" || field == "owner_id" || field.ends_with("_time") ||
+           field == "password" || field == "avatar_url";
+}
+
+bool is_compared(const Resource& resource, std::string_view field) {
+    return !is_server_set(field) && !read_elsewhere(resource, field);
 }
 
 Extracted extract(const Resource& resource, std::string_view data, dom::parser& parser) {
@@ -164,24 +160,19 @@ Extracted extract(const Resource& resource, std::string_view data, dom::parser& 
             fmt::format("a row of {} holds data that is not a JSON object", resource.name));
     }
     Extracted out;
-    for (auto name : compared_fields(resource)) {
-        auto value = wire::field(object, name);
-        if (!value)
+    for (auto [name, value] : dom::object(object)) {
+        if (!is_compared(resource, name))
             continue;
         if (const auto* reference = reference_of(resource, name)) {
             out.references.push_back(
-                {std::string(name), reference->target, ids_in(*value), reference->list});
+                {std::string(name), reference->target, wire::ids_in(value), reference->list});
             continue;
         }
-        if (auto text = canonical_value(*value); !text.empty())
+        if (auto text = canonical_value(value); !text.empty())
             out.fields[std::string(name)] = text;
     }
-    if (resource.kind == Kind::Tickets) {
+    if (resource.kind == Kind::Tickets)
         add_custom_values(out, object);
-        // Some servers nest the values: "custom_fields": {"f3": ...}.
-        if (auto nested = wire::field(object, "custom_fields"); nested && nested->is_object())
-            add_custom_values(out, *nested);
-    }
     return out;
 }
 

@@ -1,7 +1,11 @@
-// The canonical content of one replica object: the fields a restore can set,
+// The canonical content of one replica object: every field it holds but the
+// ones no restore can set (ids, authors, server-set times, passwords,
+// avatars) and the ones compared another way (parents, custom field values),
 // with values normalised so that two servers' spellings of the same thing
-// compare equal (1 / true / "1", 5 / "5" / 5.0). References are returned
-// apart, as ids, because only the caller knows what they point to.
+// compare equal (1 / true / "1", 5 / "5" / 5.0, null / "" / [] / {} / a zero
+// date). The list is not the restore's: a field the restore forgets to write
+// shows as a difference. References are returned apart, as ids, because only
+// the caller knows what they point to.
 #pragma once
 
 #include <cstdint>
@@ -16,7 +20,7 @@
 
 namespace smartq::sync::verify {
 
-// Field -> canonical text. Fields that are missing, null or "" are left out.
+// Field -> canonical text. Fields that are missing or empty are left out.
 using Fields = std::map<std::string, std::string>;
 
 // A field holding ids of other objects, to be rewritten to their identities.
@@ -41,9 +45,11 @@ struct Extracted {
     std::vector<CustomValue> custom_values;  // tickets only
 };
 
-// The fields compared for a resource: its writable fields, and a file's name
-// (set by the upload, not by a form field).
-std::vector<std::string_view> compared_fields(const Resource& resource);
+// Set by the server, never by a client: ids, authors (owner_id), *_time,
+// passwords, avatar_url. Left out of every comparison.
+bool is_server_set(std::string_view field);
+// Whether a field of a resource's objects is compared as a field.
+bool is_compared(const Resource& resource, std::string_view field);
 
 // Reads `data` (JSON text kept by the replica). Throws std::runtime_error
 // naming the resource when it is not a JSON object.

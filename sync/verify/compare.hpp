@@ -6,15 +6,18 @@
 // canonical content, with every reference rewritten to the identity of the
 // object it points to. Objects are multisets: two identical tickets are fine.
 //
-// What is compared, per resource: the fields a restore can send (the
-// resource table's `writable`), plus for tickets their custom field values
-// (keyed by the field's label, choice values by title), and for files the
-// name and the downloaded body (files.sha256, files.size). Everything else the
-// server computes and a restore cannot set is ignored: ids, owner_id, every
-// server-set *_time, avatar_url, a user's password (never readable), a
-// ticket's archived flag, the roles' is_default, the fields' generated names (f3 in one account is
-// f7 in the other), and the sync's own columns. Missing, null and "" are the same value; JSON
-// booleans compare as 1/0 and numbers by value.
+// What is compared, per resource: every field the source replica holds
+// (canonical.hpp), not the fields a restore writes, so that a field the
+// restore forgets shows as a difference. Left out are what no client can set
+// (ids, owner_id, every *_time, passwords, avatar_url: the restore's report
+// names them once) and what is compared another way: parents through the
+// tree, a ticket's custom field values keyed by the field's label (choice
+// values by title), a field's generated name (f3 in one account is f7 in the
+// other), and for files the downloaded body (files.sha256, files.size).
+// Missing, null, "", [], {} and a zero date are the same value; JSON booleans
+// compare as 1/0 and numbers by value. Changed objects are paired by natural
+// key and then by content, never by the target's order, and a file name the
+// server cut to its basename is reported as renamed, once.
 #pragma once
 
 #include <cstddef>

@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <map>
+#include <optional>
 #include <set>
 
 namespace smartq::sync::verify {
@@ -70,6 +71,42 @@ void describe_change(std::string_view where, const Object& a, const Object& b, R
 
 }  // namespace
 
+namespace {
+
+// How many fields two objects disagree on.
+std::size_t distance(const Object& a, const Object& b) {
+    std::set<std::string> names;
+    for (const auto& [name, value] : a.fields)
+        names.insert(name);
+    for (const auto& [name, value] : b.fields)
+        names.insert(name);
+    return static_cast<std::size_t>(std::count_if(names.begin(), names.end(), [&](const auto& n) {
+        auto in_a = a.fields.find(n);
+        auto in_b = b.fields.find(n);
+        auto va = in_a == a.fields.end() ? std::string() : in_a->second;
+        auto vb = in_b == b.fields.end() ? std::string() : in_b->second;
+        return va != vb;
+    }));
+}
+
+// PHP keeps only the basename of an uploaded file's name: the target holds
+// the same object under the source name's last path segment.
+bool renamed_by_server(const Object& a, const Object& b) {
+    auto name_a = a.fields.find("name");
+    auto name_b = b.fields.find("name");
+    if (name_a == a.fields.end() || name_b == b.fields.end())
+        return false;
+    auto slash = name_a->second.find_last_of("/\\");
+    if (slash == std::string::npos || name_a->second.substr(slash + 1) != name_b->second)
+        return false;
+    Fields rest_a = a.fields, rest_b = b.fields;
+    rest_a.erase("name");
+    rest_b.erase("name");
+    return rest_a == rest_b;
+}
+
+}  // namespace
+
 std::vector<Pair> diff(std::string_view where, const std::vector<Object>& source,
                        const std::vector<Object>& target, Direction direction, Report& report) {
     std::map<std::string, std::vector<std::size_t>> unmatched_source;
@@ -90,23 +127,53 @@ std::vector<Pair> diff(std::string_view where, const std::vector<Object>& source
     for (const auto& [key, indexes] : unmatched_source)
         missing.insert(missing.end(), indexes.begin(), indexes.end());
     std::sort(missing.begin(), missing.end());
+    // The target's order is the order a restore happened to create things
+    // in: candidates are ranked by content so that pairs never depend on it.
+    std::sort(unmatched_target.begin(), unmatched_target.end(),
+              [&](auto x, auto y) { return target[x].key() < target[y].key(); });
 
     std::vector<Pair> pairs;
     std::vector<bool> paired(target.size(), false);
-    for (auto s : missing) {
-        const Object& a = source[s];
-        bool found = false;
+    // The unpaired target object of the same group that `accept`s `a` and
+    // differs from it in the fewest fields; the first by content on a tie.
+    auto best = [&](const Object& a, auto accept) -> std::optional<std::size_t> {
+        std::optional<std::size_t> chosen;
+        std::size_t fewest = 0;
         for (auto t : unmatched_target) {
             const Object& b = target[t];
-            if (paired[t] || b.group != a.group || b.label != a.label)
+            if (paired[t] || b.group != a.group || !accept(b))
                 continue;
-            paired[t] = found = true;
-            pairs.push_back({s, t});
-            describe_change(where, a, b, report);
-            break;
+            auto d = distance(a, b);
+            if (!chosen || d < fewest) {
+                chosen = t;
+                fewest = d;
+            }
         }
-        if (!found)
+        return chosen;
+    };
+    std::vector<std::size_t> unpaired;
+    for (auto s : missing) {
+        const Object& a = source[s];
+        auto t = best(a, [&](const Object& b) { return b.label == a.label; });
+        if (!t) {
+            unpaired.push_back(s);
+            continue;
+        }
+        paired[*t] = true;
+        pairs.push_back({s, *t});
+        describe_change(where, a, target[*t], report);
+    }
+    for (auto s : unpaired) {
+        const Object& a = source[s];
+        auto t = best(a, [&](const Object& b) { return renamed_by_server(a, b); });
+        if (!t) {
             report.add(subject(where, a) + " is missing in the target");
+            continue;
+        }
+        paired[*t] = true;
+        pairs.push_back({s, *t});
+        report.add(fmt::format("{}: renamed by the server to {} (cut to its basename)",
+                               subject(where, a), shown(target[*t].fields.at("name"))));
     }
     if (direction == Direction::Both) {
         for (auto t : unmatched_target) {
