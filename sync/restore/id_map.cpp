@@ -10,6 +10,7 @@ namespace {
 // Target keys are ids or field names, so this marker cannot be one.
 constexpr std::string_view kPending = "pending";
 constexpr std::string_view kTicketDone = "tickets/done";
+constexpr std::string_view kProjectCreated = "projects/created";
 
 std::string_view name_of(Kind kind) {
     return resource(kind).name;
@@ -55,6 +56,14 @@ bool IdMap::ticket_done(std::string_view source_key) {
 
 void IdMap::mark_ticket_done(std::string_view source_key) {
     replica_.map_key(target_, kTicketDone, source_key, "1");
+}
+
+void IdMap::mark_project_created(std::string_view source_key) {
+    replica_.map_key(target_, kProjectCreated, source_key, "1");
+}
+
+bool IdMap::project_created(std::string_view source_key) {
+    return replica_.mapped_key(target_, kProjectCreated, source_key).has_value();
 }
 
 }  // namespace smartq::sync::restore

@@ -41,6 +41,11 @@ class IdMap {
     bool ticket_done(std::string_view source_key);
     void mark_ticket_done(std::string_view source_key);
 
+    // A project is marked before its POST: whatever the server then puts in
+    // it on its own (default steps and roles) is the restore's to remove.
+    void mark_project_created(std::string_view source_key);
+    bool project_created(std::string_view source_key);
+
     const std::string& target() const { return target_; }
 
   private:

@@ -20,8 +20,10 @@
 #include "sync/pager.hpp"
 #include "sync/task_group.hpp"
 #include "sync/verify/annotation.hpp"
+#include "sync/wire/custom_fields.hpp"
 #include "sync/wire/form.hpp"
 #include "sync/wire/normalise.hpp"
+#include "sync/wire/values.hpp"
 
 namespace smartq::sync::restore {
 namespace asio = boost::asio;
@@ -124,9 +126,12 @@ void add_json(wire::FormBuilder& form, std::vector<std::string> path, dom::eleme
     }
 }
 
-bool is_custom_field_name(std::string_view name) {
-    return name.size() > 1 && name[0] == 'f' &&
-           name.substr(1).find_first_not_of("0123456789") == std::string_view::npos;
+// A value not to send: nothing (null, [], {}, a zero date). An empty text
+// is sent as such: a note's text may be empty, but must be there.
+bool unset(dom::element value) {
+    if (value.is_string() && value.get_string().value().empty())
+        return false;
+    return wire::is_empty_value(value);
 }
 
 // The PUTs that finish a faithful copy, in PHP bracket notation.
@@ -144,6 +149,8 @@ bool finished(Kind kind, dom::element object) {
         return flag_field(object, "archived");
     if (kind == Kind::Tasks)
         return flag_field(object, "done");
+    if (kind == Kind::CustomFields)
+        return flag_field(object, "required");
     return false;
 }
 
@@ -159,6 +166,22 @@ class TargetIndex {
         by_natural_[std::move(natural)].push_back(std::move(key));
     }
     bool has(const std::string& key) const { return present_.count(key) > 0; }
+    // An object the listing missed (ties in its order) but its own GET found.
+    void confirm(const std::string& key, bool finished) {
+        present_.insert(key);
+        if (finished)
+            finished_.insert(key);
+    }
+    // (natural key, key) of the objects never adopted, sorted: with the id
+    // map, what the server made on its own.
+    std::vector<std::pair<std::string, std::string>> unadopted() const {
+        std::vector<std::pair<std::string, std::string>> left;
+        for (const auto& [natural, keys] : by_natural_)
+            for (const auto& key : keys)
+                left.emplace_back(natural, key);
+        std::sort(left.begin(), left.end());
+        return left;
+    }
     bool finished(const std::string& key) const { return finished_.count(key) > 0; }
     bool has_natural(const std::string& natural) const {
         auto it = by_natural_.find(natural);
@@ -219,7 +242,13 @@ struct ProjectRun {
     std::string name;  // the source project's name, for the report
     Context target;    // the target project's context
     bool fresh = false;
+    // This restore POSTed the project: the steps and roles the server gave it
+    // on its own are the restore's to adopt by name or remove.
+    bool created_here = false;
     std::map<std::string, bool> choice_fields;  // source field name -> is a choice field
+    // Target fields required in the source: created optional (a ticket made
+    // before a field became required may lack it), required after the tickets.
+    std::vector<std::string> fields_to_require;
 };
 
 }  // namespace
@@ -278,26 +307,54 @@ struct Replayer::State {
         return !options.into_source && ids.is_taken(kind, target_key);
     }
 
+    // Whether a mapped object is still in the target. The id map is the
+    // authority: a listing may miss an object (ties in the server's order), so
+    // one the listing lacks is asked for by its own GET; only a 404 means it is
+    // gone. `existing` learns the answer.
+    asio::awaitable<bool> still_there(Kind kind, const Context& where, const std::string& key,
+                                      TargetIndex& existing) {
+        if (existing.has(key))
+            co_return true;
+        try {
+            auto answer = co_await client.get(list_path(resource(kind), where) + "/" + key);
+            existing.confirm(key, finished(kind, answer.data()));
+            co_return true;
+        } catch (const http::HttpError& error) {
+            if (error.status() != 404)
+                throw;
+        }
+        co_return false;
+    }
+
     // What the id map or the target already has for a source object. `existing`
     // is null when the parent was created just now (nothing can be there yet).
-    std::optional<Placed> existing_object(Kind kind, const std::string& old_key,
-                                          const std::string& natural, TargetIndex* existing,
-                                          const std::string& project) {
+    // `update` (a project's own steps and roles): an object adopted by natural
+    // key is PUT these fields before it is mapped, as the server's default
+    // may differ in the rest; a rerun after a kill PUTs it again.
+    asio::awaitable<std::optional<Placed>> existing_object(
+        Kind kind, const std::string& old_key, const std::string& natural, TargetIndex* existing,
+        const Context& where, const std::string& project, const std::string* update = nullptr) {
         if (!existing)
-            return std::nullopt;
+            co_return std::nullopt;
         auto mapping = ids.lookup(kind, old_key);
-        if (mapping.state == Mapping::State::Mapped && existing->has(mapping.target_key)) {
-            report.count(kind, Outcome::Matched, project);
-            return found(mapping.target_key);
+        if (mapping.state == Mapping::State::Mapped) {
+            if (co_await still_there(kind, where, mapping.target_key, *existing)) {
+                report.count(kind, Outcome::Matched, project);
+                co_return found(mapping.target_key);
+            }
+            if (!options.dry_run)
+                ids.forget(kind, old_key);
         }
         auto adopted =
             existing->adopt(natural, [&](const std::string& key) { return taken(kind, key); });
         if (!adopted)
-            return std::nullopt;
+            co_return std::nullopt;
+        if (update)
+            co_await put(list_path(resource(kind), where) + "/" + *adopted, *update);
         if (!options.dry_run)
             ids.map(kind, old_key, *adopted);
         report.count(kind, Outcome::Matched, project);
-        return found(*adopted);
+        co_return found(*adopted);
     }
 
     // The heart of idempotence: reuse what the id map or the target already
@@ -305,8 +362,9 @@ struct Replayer::State {
     asio::awaitable<std::optional<Placed>> place(Kind kind, std::string old_key,
                                                  std::string natural, TargetIndex* existing,
                                                  Context where, std::string form,
-                                                 std::string project) {
-        if (auto placed = existing_object(kind, old_key, natural, existing, project))
+                                                 std::string project, bool update = false) {
+        if (auto placed = co_await existing_object(kind, old_key, natural, existing, where, project,
+                                                   update ? &form : nullptr))
             co_return placed;
         Write write;
         write.path = list_path(resource(kind), where);
@@ -328,6 +386,8 @@ struct Replayer::State {
             co_return created(fmt::format("dry-{}", ++dry_ids));
         }
         ids.mark_pending(kind, old_key);
+        if (kind == Kind::Projects)
+            ids.mark_project_created(old_key);
         for (int attempt = 1;; ++attempt) {
             std::optional<std::string> key;
             std::optional<http::HttpError> lost;
@@ -404,7 +464,7 @@ struct Replayer::State {
         wire::FormBuilder form;
         for (auto name : r.writable) {
             auto value = wire::field(object, name);
-            if (!value || value->is_null())
+            if (!value || unset(*value))
                 continue;
             const Reference* reference = nullptr;
             for (const auto& ref : r.references)
@@ -416,19 +476,14 @@ struct Replayer::State {
                 continue;
             }
             std::vector<std::string> mapped;
-            auto items =
-                reference->list ? wire::list_items(*value) : std::vector<dom::element>{*value};
-            for (auto item : items) {
-                auto old_id = item.is_object() ? object_id(item) : wire::as_id(item);
-                if (!old_id)
-                    continue;
-                if (auto target = remap(reference->target, std::to_string(*old_id)))
+            for (auto old_id : wire::ids_in(*value)) {
+                if (auto target = remap(reference->target, std::to_string(old_id)))
                     mapped.push_back(*target);
                 else if (!options.dry_run)
                     report.problem(
                         fmt::format("{} {} in project '{}': its {} {} was not restored; the "
                                     "reference is dropped",
-                                    r.envelope, text_field(object, "id"), project, name, *old_id));
+                                    r.envelope, text_field(object, "id"), project, name, old_id));
             }
             add_ids(form, path, mapped, reference->list);
         }
@@ -452,9 +507,8 @@ struct Replayer::State {
 
     // A ticket's custom field values under the target's field names and value ids.
     void add_ticket_fields(wire::FormBuilder& form, dom::element ticket, const ProjectRun& run) {
-        for (auto member : ticket.get_object()) {
-            std::string name(member.key);
-            if (!is_custom_field_name(name))
+        for (const auto& [name, value] : wire::custom_field_values(ticket)) {
+            if (wire::is_empty_value(value))
                 continue;
             auto target =
                 remap(Kind::CustomFields, map_key(Kind::CustomFields, run.source_id, name));
@@ -463,20 +517,14 @@ struct Replayer::State {
             std::vector<std::string> path{"ticket", *target};
             auto choice = run.choice_fields.find(name);
             if (choice == run.choice_fields.end() || !choice->second) {
-                add_json(form, path, member.value);
+                add_json(form, path, value);
                 continue;
             }
             std::vector<std::string> values;
-            auto items = member.value.is_array() ? wire::list_items(member.value)
-                                                 : std::vector<dom::element>{member.value};
-            for (auto item : items) {
-                auto old_id = wire::as_id(item);
-                if (!old_id)
-                    continue;
-                if (auto value = remap(Kind::CustomFieldValues, std::to_string(*old_id)))
-                    values.push_back(*value);
-            }
-            add_ids(form, path, values, member.value.is_array());
+            for (auto old_id : wire::ids_in(value))
+                if (auto mapped = remap(Kind::CustomFieldValues, std::to_string(old_id)))
+                    values.push_back(*mapped);
+            add_ids(form, path, values, value.is_array() || value.is_object());
         }
     }
 
@@ -536,8 +584,9 @@ struct Replayer::State {
     asio::awaitable<void> user_task(const SourceObject& user, TargetIndex& existing) {
         Json json(user.data);
         auto email = text_field(json.root, "email");
+        auto password = co_await passwords_needed(user.key, email, existing);
         wire::FormBuilder form;
-        form.add({"user", "password"}, passwords_needed(user.key, email, existing));
+        form.add({"user", "password"}, password);
         std::string body = writable_form(Kind::Users, json.root, {});
         if (!body.empty())
             body += "&";
@@ -549,13 +598,15 @@ struct Replayer::State {
     }
 
     // A password is only made (and written down) for a user that will be created.
-    std::string passwords_needed(const std::string& old_key, const std::string& email,
-                                 TargetIndex& existing) {
+    asio::awaitable<std::string> passwords_needed(const std::string& old_key,
+                                                  const std::string& email, TargetIndex& existing) {
         auto mapping = ids.lookup(Kind::Users, old_key);
-        bool known = mapping.state == Mapping::State::Mapped && existing.has(mapping.target_key);
+        Context account;
+        bool known = mapping.state == Mapping::State::Mapped &&
+                     co_await still_there(Kind::Users, account, mapping.target_key, existing);
         if (known || options.dry_run || existing.has_natural(email))
-            return {};
-        return passwords.password_for(email);
+            co_return std::string{};
+        co_return passwords.password_for(email);
     }
 
     asio::awaitable<void> projects() {
@@ -575,6 +626,8 @@ struct Replayer::State {
         if (!placed)
             co_return;
         run.fresh = placed->fresh;
+        run.created_here =
+            !options.dry_run && !options.into_source && ids.project_created(project.key);
         if (!options.dry_run || !placed->fresh)
             run.target.project_id = std::stoll(placed->key);
         co_await project_children(run);
@@ -605,12 +658,14 @@ struct Replayer::State {
     }
 
     asio::awaitable<void> project_children(ProjectRun& run) {
-        auto steps = co_await index_unless_fresh(Kind::Steps, run.fresh, run.target);
+        // A project is read back right after its creation: a server may give
+        // a new project steps and roles of its own.
+        bool bare = run.fresh && !run.created_here;
+        auto steps = co_await index_unless_fresh(Kind::Steps, bare, run.target);
         auto fields = co_await index_unless_fresh(Kind::CustomFields, run.fresh, run.target);
-        auto roles = co_await index_unless_fresh(Kind::Roles, run.fresh, run.target);
+        auto roles = co_await index_unless_fresh(Kind::Roles, bare, run.target);
         auto step_task = [&](SourceObject step) {
-            return simple(Kind::Steps, std::move(step), steps ? &*steps : nullptr, run.target,
-                          run.name);
+            return project_object(run, Kind::Steps, std::move(step), steps ? &*steps : nullptr);
         };
         auto one_field = [&](SourceObject field) {
             return field_task(run, std::move(field), fields ? &*fields : nullptr);
@@ -625,8 +680,44 @@ struct Replayer::State {
         group->spawn(in_order(each(plan.children(Kind::Steps, source_parent(run)), step_task),
                               each(plan.children(Kind::Roles, source_parent(run)), one_role)));
         co_await group->wait();
+        co_await remove_server_defaults(run, Kind::Steps, steps ? &*steps : nullptr);
+        co_await remove_server_defaults(run, Kind::Roles, roles ? &*roles : nullptr);
         co_await wait_for_users();
         co_await tickets(run);
+        co_await require_fields(run);
+    }
+
+    // A step or non-default role: in a project this restore created, one the
+    // server made on its own is adopted by name and given the source's fields.
+    asio::awaitable<void> project_object(ProjectRun& run, Kind kind, SourceObject source,
+                                         TargetIndex* existing) {
+        Json json(source.data);
+        co_await place(kind, source.key, natural_key(kind, json.root), existing, run.target,
+                       writable_form(kind, json.root, run.name), run.name, run.created_here);
+    }
+
+    // What the server made on its own in a project this restore created and
+    // no source object adopted: removed, and named in the report.
+    asio::awaitable<void> remove_server_defaults(ProjectRun& run, Kind kind,
+                                                 TargetIndex* existing) {
+        if (!existing || !run.created_here)
+            co_return;
+        for (const auto& [natural, key] : existing->unadopted()) {
+            if (ids.is_taken(kind, key))
+                continue;
+            co_await client.del(list_path(resource(kind), run.target) + "/" + key);
+            report.removed.push_back(fmt::format("the server's own {} '{}' in project '{}'",
+                                                 resource(kind).envelope, natural, run.name));
+        }
+    }
+
+    // The finishing pass: fields required in the source become required now
+    // that every ticket exists.
+    asio::awaitable<void> require_fields(ProjectRun& run) {
+        for (const auto& name : run.fields_to_require) {
+            co_await put(list_path(resource(Kind::CustomFields), run.target) + "/" + name,
+                         "field%5Brequired%5D=1");
+        }
     }
 
     static asio::awaitable<void> in_order(asio::awaitable<void> first,
@@ -648,10 +739,17 @@ struct Replayer::State {
         bool choice = text_field(json.root, "type") == "choice";
         run.choice_fields[field.key] = choice;
         auto key = map_key(Kind::CustomFields, run.source_id, field.key);
-        auto placed = co_await place(
-            Kind::CustomFields, std::move(key), natural_key(Kind::CustomFields, json.root),
-            existing, run.target, writable_form(Kind::CustomFields, json.root, run.name), run.name);
-        if (!placed || !choice)
+        auto form =
+            without(writable_form(Kind::CustomFields, json.root, run.name), "field[required]");
+        auto placed = co_await place(Kind::CustomFields, std::move(key),
+                                     natural_key(Kind::CustomFields, json.root), existing,
+                                     run.target, std::move(form), run.name);
+        if (!placed)
+            co_return;
+        bool already_required = existing && existing->finished(placed->key);
+        if (flag_field(json.root, "required") && !already_required)
+            run.fields_to_require.push_back(placed->key);
+        if (!choice)
             co_return;
         Context target = run.target;
         target.field_name = placed->key;
@@ -670,13 +768,13 @@ struct Replayer::State {
     asio::awaitable<void> role_task(ProjectRun& run, SourceObject role, TargetIndex* existing,
                                     std::optional<std::string> default_role) {
         if (default_role != role.key || options.into_source) {
-            co_await simple(Kind::Roles, std::move(role), existing, run.target, run.name);
+            co_await project_object(run, Kind::Roles, std::move(role), existing);
             co_return;
         }
         // The id map holds the default role once its PUT went through.
         auto mapping = ids.lookup(Kind::Roles, role.key);
         if (existing && mapping.state == Mapping::State::Mapped &&
-            existing->has(mapping.target_key)) {
+            co_await still_there(Kind::Roles, run.target, mapping.target_key, *existing)) {
             report.count(Kind::Roles, Outcome::Matched, run.name);
             co_return;
         }
@@ -716,7 +814,8 @@ struct Replayer::State {
         Json json(ticket.data);
         if (ids.ticket_done(ticket.key) && existing) {
             auto mapping = ids.lookup(Kind::Tickets, ticket.key);
-            if (mapping.state == Mapping::State::Mapped && existing->has(mapping.target_key)) {
+            if (mapping.state == Mapping::State::Mapped &&
+                co_await still_there(Kind::Tickets, run.target, mapping.target_key, *existing)) {
                 report.count(Kind::Tickets, Outcome::Matched, run.name);
                 co_return;
             }
@@ -831,7 +930,11 @@ struct Replayer::State {
         wire::FormBuilder fixed;
         fixed.add({"note", "text"}, text);
         // writable_form sent the original text; the annotated one replaces it.
-        auto body = options.annotate_authors ? replace_text(form, fixed.str()) : form;
+        auto body = form;
+        if (options.annotate_authors) {
+            auto rest = without(form, "note[text]");
+            body = rest.empty() ? fixed.str() : rest + "&" + fixed.str();
+        }
         auto natural = text + '\x1f' + (flag_field(object, "private") ? "1" : "0");
         auto placed =
             co_await place(Kind::Notes, note.key, natural, existing, target, body, run.name);
@@ -850,16 +953,13 @@ struct Replayer::State {
         co_await group->wait();
     }
 
-    static std::string replace_text(const std::string& form, const std::string& text_pair) {
-        std::string out;
-        for (const auto& [key, value] : wire::parse_form(form)) {
-            if (key == "note[text]")
-                continue;
-            wire::FormBuilder one;
-            one.add(wire::bracket_path(key), value);
-            out += (out.empty() ? "" : "&") + one.str();
-        }
-        return out.empty() ? text_pair : out + "&" + text_pair;
+    // A form without one of its fields.
+    static std::string without(const std::string& form, std::string_view field) {
+        wire::FormBuilder out;
+        for (const auto& [key, value] : wire::parse_form(form))
+            if (key != field)
+                out.add(wire::bracket_path(key), value);
+        return out.str();
     }
 
     // One upload: the stored body, checked against its sha256 before it is sent.
@@ -868,7 +968,7 @@ struct Replayer::State {
         Json json(file.data);
         auto name = text_field(json.root, "name");
         auto natural = name + '\x1f' + std::to_string(file.size.value_or(-1));
-        if (existing_object(Kind::Files, file.key, natural, existing, run.name))
+        if (co_await existing_object(Kind::Files, file.key, natural, existing, target, run.name))
             co_return;
         if (!file.sha256) {
             skip(Kind::Files, file.key, run.name, "its body '" + name + "' was never downloaded");

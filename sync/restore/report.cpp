@@ -66,7 +66,10 @@ std::string Report::text() const {
     out +=
         "not restorable: ids (new ones were assigned and are kept in the id map), authors "
         "(owner_id: every object belongs to the restoring user), server-set times "
-        "(insert_time, update_time, move_time)\n";
+        "(insert_time, update_time, move_time), passwords (never readable: new users get "
+        "generated ones), avatar_url\n";
+    for (const auto& r : removed)
+        out += "removed: " + r + "\n";
     for (const auto& p : problems)
         out += "problem: " + p + "\n";
     for (const auto& d : differences)

@@ -35,6 +35,7 @@ struct Report {
     std::map<std::string, Counts> by_resource;                        // "tickets" -> counts
     std::map<std::string, std::map<std::string, Counts>> by_project;  // project name -> ...
     std::vector<std::string> problems;         // one sentence per failed or skipped object
+    std::vector<std::string> removed;          // what the server made in a new project, removed
     std::vector<std::string> differences;      // the verification's findings
     std::vector<GeneratedPassword> passwords;  // new users' generated passwords
     std::uint64_t requests = 0, writes = 0;

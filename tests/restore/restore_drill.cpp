@@ -14,8 +14,10 @@ sandbox::ServerOptions sandbox_of(sandbox::Size size) {
     return options;
 }
 
-Drill::Drill(sandbox::Size size)
-    : source(sandbox_of(size)), target(sandbox_of(sandbox::Size::Empty)) {
+Drill::Drill(sandbox::Size size) : Drill(sandbox_of(size), sandbox_of(sandbox::Size::Empty)) {}
+
+Drill::Drill(sandbox::ServerOptions source_options, sandbox::ServerOptions target_options)
+    : source(std::move(source_options)), target(std::move(target_options)) {
     AccountSpec a;
     a.name = "a";
     a.port = source.port();

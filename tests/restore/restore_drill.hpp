@@ -15,6 +15,8 @@ sandbox::ServerOptions sandbox_of(sandbox::Size size);
 
 struct Drill {
     explicit Drill(sandbox::Size size = sandbox::Size::Tiny);
+    // A and B as given (B is usually empty): servers of other shapes.
+    Drill(sandbox::ServerOptions source_options, sandbox::ServerOptions target_options);
 
     SandboxFixture source;
     SandboxFixture target;
