@@ -20,13 +20,14 @@ constexpr std::size_t max_config_file_size = 1024 * 1024;
 constexpr int max_concurrency = 64;
 constexpr int max_in_flight_limit = 1024;
 
-constexpr std::array<std::string_view, 8> top_level_keys{
-    "data_dir",  "concurrency",    "interval",      "deep_every",
-    "log_level", "metrics_listen", "max_in_flight", "accounts"};
-constexpr std::array<std::string_view, 13> account_keys{
-    "url",         "login",        "password",    "password_file", "password_env",
-    "api_key",     "api_key_file", "api_key_env", "files",         "ca_file",
-    "concurrency", "interval",     "deep_every"};
+constexpr std::array<std::string_view, 12> top_level_keys{
+    "data_dir",   "concurrency",     "interval",      "deep_every",
+    "log_level",  "metrics_listen",  "max_in_flight", "accounts",
+    "rate_limit", "request_timeout", "retry_for",     "max_answer_size"};
+constexpr std::array<std::string_view, 17> account_keys{
+    "url",          "login",       "password",        "password_file", "password_env",   "api_key",
+    "api_key_file", "api_key_env", "files",           "ca_file",       "concurrency",    "interval",
+    "deep_every",   "rate_limit",  "request_timeout", "retry_for",     "max_answer_size"};
 
 std::string located(const std::filesystem::path& file, const toml::source_region& where) {
     if (where.begin.line == 0) {
@@ -144,6 +145,50 @@ class TableReader {
                     : std::nullopt;
     }
 
+    // A whole or fractional number of requests per second.
+    std::optional<double> rate(std::string_view key) const {
+        const toml::node* node = table_.get(key);
+        if (node == nullptr) {
+            return std::nullopt;
+        }
+        std::optional<double> value;
+        if (auto* whole = node->as_integer()) {
+            value = static_cast<double>(whole->get());
+        } else if (auto* fraction = node->as_floating_point()) {
+            value = fraction->get();
+        } else {
+            fail(key, "expected a number of requests per second, got " +
+                          std::string(type_name(node->type())));
+        }
+        checked(key, [&] { check_rate(*value); });
+        return value;
+    }
+
+    // "64MiB", or a whole number of bytes.
+    std::optional<std::uint64_t> size(std::string_view key) const {
+        const toml::node* node = table_.get(key);
+        if (node == nullptr) {
+            return std::nullopt;
+        }
+        if (auto* whole = node->as_integer()) {
+            return checked(key, [&] { return parse_size(std::to_string(whole->get()) + "B"); });
+        }
+        auto text = get<std::string>(key, "a size such as \"64MiB\"");
+        return checked(key, [&] { return parse_size(*text); });
+    }
+
+    // The transport keys of this table, each defaulting to `defaults`.
+    TransportConfig transport(const TransportConfig& defaults) const {
+        TransportConfig out = defaults;
+        if (auto value = rate("rate_limit")) {
+            out.rate_limit = value;
+        }
+        out.request_timeout = duration("request_timeout").value_or(defaults.request_timeout);
+        out.retry_for = duration("retry_for").value_or(defaults.retry_for);
+        out.max_answer_size = size("max_answer_size").value_or(defaults.max_answer_size);
+        return out;
+    }
+
   private:
     const toml::table& table_;
     std::string name_;
@@ -219,6 +264,7 @@ AccountConfig read_account(const TableReader& account, const std::string& name,
         account.integer_in("concurrency", 1, max_concurrency).value_or(defaults.concurrency);
     result.interval = account.duration("interval").value_or(defaults.interval);
     result.deep_every = account.duration("deep_every").value_or(defaults.deep_every);
+    result.transport = account.transport(defaults.transport);
     result.data_dir = defaults.data_dir / name;
     return result;
 }
@@ -438,6 +484,7 @@ Config parse(std::string_view text, const Context& context, const Overrides& ove
     }
     config.max_requests_in_flight = top.integer_in("max_in_flight", 1, max_in_flight_limit)
                                         .value_or(config.max_requests_in_flight);
+    config.transport = top.transport(config.transport);
     auto forced_concurrency = concurrency_override(context, overrides);
     config.concurrency = forced_concurrency.value_or(config.concurrency);
     config.accounts = read_accounts(top, config, context);

@@ -1,6 +1,7 @@
 #pragma once
 
 #include <chrono>
+#include <cstdint>
 #include <filesystem>
 #include <optional>
 #include <string>
@@ -14,6 +15,14 @@
 
 namespace smartq::config {
 
+// How the client talks to a server; set at the top level, overridden per account.
+struct TransportConfig {
+    std::optional<double> rate_limit;           // requests per second, never exceeded
+    std::chrono::seconds request_timeout{120};  // one request, send to last byte of the answer
+    std::chrono::seconds retry_for{600};        // retries of one request stop after this
+    std::uint64_t max_answer_size = 64u << 20;  // bytes of a JSON answer
+};
+
 struct AccountConfig {
     std::string name;  // the [accounts.NAME] key; [A-Za-z0-9_.-]+, never "." or ".."
     std::string url;   // http:// or https://, no trailing slash; API root = url + "/api/v1"
@@ -25,6 +34,7 @@ struct AccountConfig {
     int concurrency = 8;                           // inherited from the top level unless set
     std::chrono::seconds interval{900};
     std::chrono::seconds deep_every{86400};
+    TransportConfig transport;       // inherited from the top level unless set
     std::filesystem::path data_dir;  // <Config::data_dir>/<name>
 
     std::string api_root() const { return url + "/api/v1"; }
@@ -39,6 +49,7 @@ struct Config {
     std::string log_level = "info";             // trace debug info warn error critical off
     std::optional<std::string> metrics_listen;  // "127.0.0.1:9464", "[::1]:9464"
     int max_requests_in_flight = 32;            // daemon-wide limit (key: max_in_flight)
+    TransportConfig transport;                  // the accounts' defaults
     std::vector<AccountConfig> accounts;        // in file order
 
     // Throws ConfigError naming the accounts that do exist.

@@ -111,4 +111,40 @@ void check_listen_address(std::string_view address) {
     }
 }
 
+std::uint64_t parse_size(std::string_view text) {
+    constexpr std::uint64_t kib = 1024;
+    constexpr std::uint64_t min = kib;
+    constexpr std::uint64_t max = 4 * kib * kib * kib;
+    auto reject = [&](std::string_view why) {
+        invalid("'" + std::string(text) + "' is not a size (" + std::string(why) +
+                "; write e.g. \"64MiB\", \"512KiB\", \"1GiB\")");
+    };
+    std::uint64_t number = 0;
+    auto [end, error] = std::from_chars(text.data(), text.data() + text.size(), number);
+    if (error == std::errc::result_out_of_range) {
+        reject("it is too large");
+    }
+    if (error != std::errc{} || end == text.data()) {
+        reject("expected a number");
+    }
+    std::string_view unit(end, static_cast<std::size_t>(text.data() + text.size() - end));
+    constexpr std::array<std::pair<std::string_view, std::uint64_t>, 4> units{
+        {{"B", 1}, {"KiB", kib}, {"MiB", kib * kib}, {"GiB", kib * kib * kib}}};
+    auto found =
+        std::find_if(units.begin(), units.end(), [&](const auto& u) { return u.first == unit; });
+    if (found == units.end()) {
+        reject("units are B, KiB, MiB and GiB");
+    }
+    if (number > max / found->second || number * found->second < min) {
+        reject("it must be between 1KiB and 4GiB");
+    }
+    return number * found->second;
+}
+
+void check_rate(double rate) {
+    if (!(rate > 0 && rate <= 100000)) {
+        invalid("must be a number of requests per second above 0 and at most 100000");
+    }
+}
+
 }  // namespace smartq::config

@@ -1,5 +1,6 @@
 #pragma once
 
+#include <cstdint>
 #include <string>
 #include <string_view>
 
@@ -16,5 +17,11 @@ void check_log_level(std::string_view level);
 
 // "host:port" or "[v6]:port".
 void check_listen_address(std::string_view address);
+
+// "64MiB", "512KiB", "1GiB" or "1048576B": a size in 1KiB..4GiB, in bytes.
+std::uint64_t parse_size(std::string_view text);
+
+// Requests per second: more than zero, at most 100000.
+void check_rate(double rate);
 
 }  // namespace smartq::config

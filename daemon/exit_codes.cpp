@@ -23,7 +23,12 @@ Failure describe(std::exception_ptr error) {
             case http::ErrorClass::AuthRefused:
                 return {kNoPerm, e.what()};
             case http::ErrorClass::Unreachable:
+            case http::ErrorClass::TlsRefused:
                 return {kUnavailable, e.what()};
+            case http::ErrorClass::Misconfigured:
+                return {kConfig, e.what()};
+            case http::ErrorClass::Malformed:
+                return {kProtocol, e.what()};
             default:
                 return {kTempFail, e.what()};
         }
@@ -37,7 +42,7 @@ Failure describe(std::exception_ptr error) {
                 return {kTempFail, e.what()};
         }
     } catch (const wire::WireError& e) {
-        return {kTempFail, std::string("the server's answer could not be understood: ") + e.what()};
+        return {kProtocol, std::string("the server's answer could not be understood: ") + e.what()};
     } catch (const store::LockBusy& e) {
         return {kTempFail, e.what()};
     } catch (const store::ReplicaDamaged& e) {
@@ -59,7 +64,7 @@ int worse(int a, int b) {
     // Configuration and credentials first: they need the user; then data and
     // local disk; then what retrying may fix.
     static constexpr int order[] = {kConfig,      kNoPerm,   kDataError, kIoError, kInternal,
-                                    kUnavailable, kTempFail, kUsage,     kOk};
+                                    kUnavailable, kProtocol, kTempFail,  kUsage,   kOk};
     for (int code : order) {
         if (a == code || b == code)
             return code;

@@ -16,6 +16,7 @@ enum ExitCode : int {
     kInternal = 70,     // EX_SOFTWARE: a bug
     kIoError = 74,      // EX_IOERR: local disk (full, unwritable)
     kTempFail = 75,     // EX_TEMPFAIL: partial run, retry later
+    kProtocol = 76,     // EX_PROTOCOL: the server's answers stay unparsable or oversized
     kNoPerm = 77,       // EX_NOPERM: credentials or API key refused
     kConfig = 78,       // EX_CONFIG
     // A command stopped by a signal, after committing what it had: 128 + the

@@ -11,6 +11,10 @@ http::ClientOptions client_options(const config::AccountConfig& account) {
     http::ClientOptions options;
     options.ca_file = account.ca_file;
     options.max_connections = static_cast<std::size_t>(account.concurrency);
+    options.rate_limit = account.transport.rate_limit;
+    options.request_timeout = account.transport.request_timeout;
+    options.retry.retry_for = account.transport.retry_for;
+    options.max_answer_size = account.transport.max_answer_size;
     options.account = account.name;
     return options;
 }

@@ -18,8 +18,26 @@ namespace {
 constexpr std::string_view form_type = "application/x-www-form-urlencoded";
 
 PoolOptions pool_options(const ClientOptions& options) {
-    return PoolOptions{options.ca_file, options.connect_timeout, options.read_timeout,
-                       options.max_connections};
+    return PoolOptions{options.ca_file,         options.connect_timeout, options.read_timeout,
+                       options.request_timeout, options.max_answer_size, options.max_connections};
+}
+
+PacerOptions pacer_options(const ClientOptions& options) {
+    return PacerOptions{std::max<std::size_t>(options.max_connections, 1), options.rate_limit,
+                        options.retry.max_retry_after};
+}
+
+// The one place a lost answer to a write becomes "unknown": the transport will not
+// send it again, the caller decides.
+HttpError settled(const Request& request, const HttpError& error) {
+    bool lost = error.cls() == ErrorClass::Retryable || error.cls() == ErrorClass::Malformed;
+    if (request.resend_safe || !lost) {
+        return error;
+    }
+    return HttpError(
+        ErrorClass::OutcomeUnknown, error.status(),
+        fmt::format("{}; the server may have carried out {}", error.what(), request.label),
+        error.retry_after(), error.server_message());
 }
 
 }  // namespace
@@ -29,8 +47,7 @@ ApiClient::ApiClient(asio::any_io_executor executor, Url url, Credentials creden
     : url_(std::move(url)),
       access_(access),
       options_(std::move(options)),
-      local_(AsyncSemaphore::create(executor, std::max<std::size_t>(options_.max_connections, 1))),
-      global_(std::move(global)),
+      pacer_(Pacer::create(executor, pacer_options(options_), std::move(global))),
       pool_(std::make_unique<ConnectionPool>(executor, url_, pool_options(options_))),
       retrier_(executor, options_.retry, options_.account) {
     auth_ = std::make_unique<TokenManager>(
@@ -115,6 +132,7 @@ Request ApiClient::make_request(std::string method, std::string target, std::str
     request.target = url_.api_root() + target;
     request.content_type = std::move(content_type);
     request.body = std::move(body);
+    request.resend_safe = request.method == "GET";
     // Refuse here too, so a read-only client fetches no token for a write it will not send.
     guard(request, Purpose::Api);
     return request;
@@ -125,8 +143,12 @@ asio::awaitable<JsonResponse> ApiClient::call(Request request) {
     co_await with_auth(std::move(request),
                        [&](const Request& authorized) -> asio::awaitable<void> {
                            Response response = co_await send_once(authorized, Purpose::Api, {});
-                           answer.emplace(JsonResponse::interpret(
-                               std::move(response), url_.authority(), authorized.label));
+                           try {
+                               answer.emplace(JsonResponse::interpret(
+                                   std::move(response), url_.authority(), authorized.label));
+                           } catch (const HttpError& error) {
+                               throw settled(authorized, error);
+                           }
                        },
                        {});
     co_return std::move(*answer);
@@ -175,27 +197,54 @@ asio::awaitable<void> ApiClient::with_auth(Request request, Attempt attempt,
 asio::awaitable<Response> ApiClient::send_once(const Request& request, Purpose purpose,
                                                const BodySink& sink) {
     guard(request, purpose);
-    auto account_slot = co_await local_->acquire();
-    AsyncSemaphore::Permit global_slot;
-    if (global_) {
-        global_slot = co_await global_->acquire();
-    }
     ++stats_.requests_by_method[request.method];
     if (request.method != "GET" && purpose != Purpose::Token) {
         ++stats_.writes;
     }
+    std::optional<HttpError> failure;
+    try {
+        co_return co_await paced(request, sink);
+    } catch (const HttpError& error) {
+        failure = settled(request, error);
+    }
+    throw *failure;
+}
+
+// One exchange under the account's pacer, which learns from its outcome.
+asio::awaitable<Response> ApiClient::paced(const Request& request, const BodySink& sink) {
+    auto ticket = co_await pacer_->admit();
     auto started = std::chrono::steady_clock::now();
+    std::optional<HttpError> failure;
     // Two statements, not a conditional: g++ 12 destroys a co_await inside ?: twice.
     Response response;
-    if (sink) {
-        response = co_await pool_->send_streaming(request, sink);
-    } else {
-        response = co_await pool_->send(request);
+    try {
+        if (sink) {
+            response = co_await pool_->send_streaming(request, sink);
+        } else {
+            response = co_await pool_->send(request);
+        }
+    } catch (const HttpError& error) {
+        failure = error;
+    }
+    if (failure) {
+        if (failure->cls() == ErrorClass::Retryable) {
+            ticket.overloaded();
+        }
+        throw *failure;
+    }
+    unsigned status = response.head.status;
+    auto retry_after =
+        parse_retry_after(response.head.retry_after, std::chrono::system_clock::now());
+    if (status == 429 || (status == 503 && retry_after)) {
+        ticket.rate_limited(retry_after);
+    } else if (status >= 500) {
+        ticket.overloaded();
+    } else if (status / 100 == 2) {
+        ticket.succeeded();
     }
     auto elapsed = std::chrono::duration_cast<std::chrono::milliseconds>(
         std::chrono::steady_clock::now() - started);
-    spdlog::debug("{} {} {} {} ms", options_.account, request.label, response.head.status,
-                  elapsed.count());
+    spdlog::debug("{} {} {} {} ms", options_.account, request.label, status, elapsed.count());
     co_return response;
 }
 

@@ -18,6 +18,7 @@
 #include "sync/http/credentials.hpp"
 #include "sync/http/errors.hpp"
 #include "sync/http/json_response.hpp"
+#include "sync/http/pacer.hpp"
 #include "sync/http/retry.hpp"
 #include "sync/http/semaphore.hpp"
 #include "sync/http/url.hpp"
@@ -34,6 +35,9 @@ struct ClientOptions {
     std::optional<std::filesystem::path> ca_file;
     std::chrono::milliseconds connect_timeout{10000};
     std::chrono::milliseconds read_timeout{60000};
+    std::chrono::milliseconds request_timeout{120000};  // send to last byte, per attempt
+    std::uint64_t max_answer_size = 64u << 20;          // a JSON answer, in bytes
+    std::optional<double> rate_limit;                   // requests per second, never exceeded
     std::size_t max_connections = 8;  // requests in flight, and kept-alive connections
     RetryPolicy retry;
     std::string account;  // names the account in logs and messages
@@ -48,7 +52,11 @@ struct Stats {
 };
 
 // One per account. Targets are relative to the API root: "/projects/5/tickets?count=100".
-// Every call goes pool -> retry -> read-only guard -> auth, and throws HttpError.
+// Every call goes pool -> pacer -> retry -> read-only guard -> auth, and throws HttpError.
+// Only GETs and the token POST are sent more than once. A write whose answer was lost
+// (dropped, timed out, 5xx, unreadable) is thrown as OutcomeUnknown, unretried: the
+// server may have carried it out, and only the caller can look before sending it again.
+// A write answered 429 or refused a connection was not carried out and is retried.
 class ApiClient {
   public:
     ApiClient(boost::asio::any_io_executor executor, Url url, Credentials credentials,
@@ -89,13 +97,13 @@ class ApiClient {
                                            std::function<void()> before_retry);
     boost::asio::awaitable<Response> send_once(const Request& request, Purpose purpose,
                                                const BodySink& sink);
+    boost::asio::awaitable<Response> paced(const Request& request, const BodySink& sink);
     void guard(const Request& request, Purpose purpose) const;
 
     Url url_;
     Access access_;
     ClientOptions options_;
-    std::shared_ptr<AsyncSemaphore> local_;
-    std::shared_ptr<AsyncSemaphore> global_;
+    std::shared_ptr<Pacer> pacer_;
     std::unique_ptr<ConnectionPool> pool_;
     Retrier retrier_;
     std::unique_ptr<TokenManager> auth_;

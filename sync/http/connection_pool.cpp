@@ -127,8 +127,8 @@ class ConnectionPool::Impl {
                 }
                 co_return response;
             }
-            if (reused && !fresh_only && failure->stage != Stage::ReadingBody &&
-                peer_closed(failure->code)) {
+            if (request.resend_safe && reused && !fresh_only &&
+                failure->stage != Stage::ReadingBody && peer_closed(failure->code)) {
                 // The server closed this idle connection before we used it: not a failed attempt.
                 spdlog::debug("{} {}: kept-alive connection was closed, sending again",
                               url_.authority(), request.label);
@@ -150,8 +150,9 @@ class ConnectionPool::Impl {
             error_code code;
             tls_context_.load_verify_file(options_.ca_file->string(), code);
             if (code) {
-                throw std::runtime_error(fmt::format("could not load the CA file {}: {}",
-                                                     options_.ca_file->string(), code.message()));
+                throw HttpError(ErrorClass::Misconfigured, 0,
+                                fmt::format("could not load the CA file {}: {}",
+                                            options_.ca_file->string(), code.message()));
             }
         }
         tls_context_.set_verify_mode(ssl::verify_peer);
@@ -226,33 +227,52 @@ class ConnectionPool::Impl {
         SSL_set1_host(handle, url_.host.c_str());
     }
 
+    // A refused certificate or a handshake the server will not complete is no passing
+    // fault; a connection lost or timed out mid-handshake is.
     HttpError handshake_error(SSL* handle, const error_code& code) const {
         long verdict = SSL_get_verify_result(handle);
         if (verdict != X509_V_OK) {
             return HttpError(
-                ErrorClass::Permanent, 0,
+                ErrorClass::TlsRefused, 0,
                 fmt::format("the TLS certificate of {}:{} was not accepted: {}{}", url_.host,
                             url_.port, X509_verify_cert_error_string(verdict),
                             options_.ca_file ? "" : " (set ca_file for a private CA)"));
         }
-        return HttpError(ErrorClass::Retryable, 0,
+        bool refused = code.category() == asio::error::get_ssl_category();
+        return HttpError(refused ? ErrorClass::TlsRefused : ErrorClass::Retryable, 0,
                          fmt::format("the TLS handshake with {}:{} failed: {}", url_.host,
                                      url_.port, lowercase_first(code.message())));
     }
+
+    // Every read and write gets read_timeout, and none may end after the request's
+    // deadline: a trickling answer cannot hold the run for longer than request_timeout.
+    struct Deadlines {
+        std::chrono::milliseconds read_timeout;
+        std::chrono::milliseconds request_timeout;
+        std::chrono::steady_clock::time_point started = std::chrono::steady_clock::now();
+
+        std::chrono::steady_clock::time_point next(std::uint64_t streamed_bytes) const {
+            auto whole =
+                started + request_timeout * static_cast<std::int64_t>(
+                                                1 + streamed_bytes / kStreamedBytesPerDeadline);
+            return std::min(std::chrono::steady_clock::now() + read_timeout, whole);
+        }
+    };
 
     template <class Stream>
     asio::awaitable<void> exchange(Stream& stream, Connection& connection, const BeastRequest& wire,
                                    const BodySink& sink, Response& response, bool& keep_alive) {
         error_code code;
+        Deadlines deadlines{options_.read_timeout, options_.request_timeout};
         // A request without a body shares one deadline with the head of its answer; one with a
         // body (an upload may take long) gives the answer a deadline of its own.
-        connection.tcp().expires_after(options_.read_timeout);
+        connection.tcp().expires_at(deadlines.next(0));
         co_await bhttp::async_write(stream, wire, asio::redirect_error(asio::use_awaitable, code));
         if (code) {
             throw ExchangeFailure{code, Stage::Sending};
         }
         if (!wire.body().empty()) {
-            connection.tcp().expires_after(options_.read_timeout);
+            connection.tcp().expires_at(deadlines.next(0));
         }
         bhttp::response_parser<bhttp::buffer_body> parser;
         // Not boost::none: Boost 1.74 compares the length against an empty optional and fails.
@@ -270,12 +290,17 @@ class ConnectionPool::Impl {
             response.head.content_length = *length;
         }
         bool to_sink = sink && response.head.status / 100 == 2;
+        if (!to_sink) {
+            check_size(wire, response, response.head.content_length.value_or(0));
+            response.body.reserve(response.head.content_length.value_or(0));
+        }
+        std::uint64_t streamed = 0;
         std::array<char, 16384> chunk;
         for (bool first = true; !parser.is_done(); first = false) {
             parser.get().body().data = chunk.data();
             parser.get().body().size = chunk.size();
             if (!first) {
-                connection.tcp().expires_after(options_.read_timeout);
+                connection.tcp().expires_at(deadlines.next(streamed));
             }
             co_await bhttp::async_read(stream, connection.buffer, parser,
                                        asio::redirect_error(asio::use_awaitable, code));
@@ -285,20 +310,35 @@ class ConnectionPool::Impl {
             std::size_t got = chunk.size() - parser.get().body().size;
             bytes_received += got;
             if (to_sink) {
+                streamed += got;
                 sink(std::string_view(chunk.data(), got));
             } else {
+                check_size(wire, response, response.body.size() + got);
                 response.body.append(chunk.data(), got);
             }
         }
         keep_alive = parser.keep_alive();
     }
 
+    // An answer held in memory may not outgrow max_answer_size, whatever its head claims.
+    void check_size(const BeastRequest& wire, const Response& response, std::uint64_t size) const {
+        if (size <= options_.max_answer_size) {
+            return;
+        }
+        throw HttpError(ErrorClass::Malformed, response.head.status,
+                        fmt::format("{} answered {} {} with more than max_answer_size ({} bytes)",
+                                    url_.authority(), std::string_view(wire.method_string()),
+                                    std::string_view(wire.target()), options_.max_answer_size));
+    }
+
     HttpError exchange_error(const Request& request, const ExchangeFailure& failure,
                              const Response& partial) const {
         std::string sentence;
         if (failure.code == beast::error::timeout) {
-            sentence = fmt::format("{} did not answer {} within {} ms", url_.authority(),
-                                   request.label, options_.read_timeout.count());
+            sentence = fmt::format(
+                "{} did not answer {} in time (read_timeout {} ms, request_timeout {} ms)",
+                url_.authority(), request.label, options_.read_timeout.count(),
+                options_.request_timeout.count());
         } else if (failure.stage == Stage::ReadingBody) {
             sentence = fmt::format("{} broke off its answer to {} (HTTP {}): {}", url_.authority(),
                                    request.label, partial.head.status,

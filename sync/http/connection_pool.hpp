@@ -32,6 +32,10 @@ struct Request {
     std::vector<Header> headers;
     std::string content_type;  // empty: no body
     std::string body;
+    // Safe to send twice (a GET, the token POST): only such a request is sent again
+    // when a kept-alive connection turns out to be closed. A write may have been
+    // committed by then.
+    bool resend_safe = false;
 };
 
 struct ResponseHead {
@@ -52,13 +56,21 @@ struct PoolOptions {
     std::optional<std::filesystem::path> ca_file;  // extra trust anchor beside the system store
     std::chrono::milliseconds connect_timeout{10000};
     std::chrono::milliseconds read_timeout{60000};  // per read or write, not per body
-    std::size_t max_idle = 8;                       // kept-alive connections kept for reuse
+    // From sending to the last byte of the answer. A streamed body gets this again for
+    // every kStreamedBytesPerDeadline it delivers, so a big download is not cut short.
+    std::chrono::milliseconds request_timeout{120000};
+    std::uint64_t max_answer_size = 64u << 20;  // an answer held in memory (not streamed)
+    std::size_t max_idle = 8;                   // kept-alive connections kept for reuse
 };
 
+inline constexpr std::uint64_t kStreamedBytesPerDeadline = 16u << 20;
+
 // Failures come out as HttpError: Unreachable when no connection could be made,
-// Retryable when an established connection failed or timed out, Permanent when the
-// TLS certificate was not trusted. A request that fails on a reused connection the
-// server had already closed is sent again once on a fresh one.
+// Retryable when an established connection failed or timed out, TlsRefused when the
+// certificate or the handshake was refused, Malformed when an answer is larger than
+// max_answer_size, Misconfigured when ca_file does not load. A resend_safe request
+// that fails on a reused connection the server had already closed is sent again
+// once on a fresh one.
 class ConnectionPool {
   public:
     ConnectionPool(boost::asio::any_io_executor executor, Url url, PoolOptions options);

@@ -14,6 +14,14 @@ std::string_view to_string(ErrorClass cls) {
             return "auth-refused";
         case ErrorClass::Unreachable:
             return "unreachable";
+        case ErrorClass::Malformed:
+            return "malformed";
+        case ErrorClass::TlsRefused:
+            return "tls-refused";
+        case ErrorClass::Misconfigured:
+            return "misconfigured";
+        case ErrorClass::OutcomeUnknown:
+            return "outcome-unknown";
     }
     return "unknown";
 }

@@ -10,11 +10,15 @@ namespace smartq::http {
 
 // Decided once, where a failure arises; the retry layer and the exit code follow it.
 enum class ErrorClass {
-    Retryable,    // 5xx, dropped connection, timeout, truncated or garbled body
-    RateLimited,  // 429; retry_after says how long the server asked us to wait
-    Permanent,    // 4xx (not 401/429), untrusted TLS certificate: retrying cannot help
-    AuthRefused,  // API key or login refused: a configuration problem
-    Unreachable,  // no connection could be made at all
+    Retryable,       // 5xx, dropped connection, timeout, truncated body
+    RateLimited,     // 429 (or 503 with Retry-After); retry_after: the wait the server asked for
+    Permanent,       // 4xx (not 401/429): retrying cannot help
+    AuthRefused,     // API key or login refused: a configuration problem
+    Unreachable,     // no connection could be made at all
+    Malformed,       // a 2xx whose body is not a JSON envelope, or is over max_answer_size
+    TlsRefused,      // the certificate or the TLS handshake was refused: the service is unusable
+    Misconfigured,   // the client's own settings cannot be used (a ca_file that does not load)
+    OutcomeUnknown,  // a write was sent but its answer lost: the server may have committed it
 };
 
 std::string_view to_string(ErrorClass cls);

@@ -14,11 +14,12 @@ namespace {
 
 constexpr std::size_t max_quoted_message = 300;
 
-ErrorClass class_of(unsigned status) {
+// A 503 that says when to come back is a rate limit by another name.
+ErrorClass class_of(unsigned status, bool retry_after) {
     if (status == 401) {
         return ErrorClass::AuthRefused;
     }
-    if (status == 429) {
+    if (status == 429 || (status == 503 && retry_after)) {
         return ErrorClass::RateLimited;
     }
     if (status >= 500 || status == 408) {
@@ -68,7 +69,8 @@ HttpError status_error(unsigned status, std::string_view host, std::string_view 
                        std::optional<std::chrono::milliseconds> retry_after) {
     auto sentence = fmt::format("{} answered HTTP {} for {}: {}", host, status, what,
                                 server_message.empty() ? "no reason given" : server_message);
-    return HttpError(class_of(status), status, std::move(sentence), retry_after, server_message);
+    return HttpError(class_of(status, retry_after.has_value()), status, std::move(sentence),
+                     retry_after, server_message);
 }
 
 }  // namespace
@@ -85,7 +87,7 @@ void throw_for_status(const Response& response, std::string_view host, std::stri
         }
     }
     throw HttpError(
-        class_of(status), status,
+        class_of(status, retry_after.has_value()), status,
         fmt::format("{} answered HTTP {} with {} for {}", host, status, body_kind(response), what),
         retry_after);
 }
@@ -103,8 +105,9 @@ JsonResponse JsonResponse::interpret(Response response, std::string_view host,
     simdjson::dom::object envelope;
     if (out.parser_->parse(out.body_).get(out.root_) != simdjson::SUCCESS ||
         out.root_.get(envelope) != simdjson::SUCCESS || envelope["data"].error()) {
-        // A proxy cut the body short or mangled it: the next attempt may well be whole.
-        throw HttpError(ErrorClass::Retryable, status,
+        // A proxy cut the body short or mangled it: the next attempt may well be whole,
+        // and if none is, the answer is unusable (Malformed, not a passing fault).
+        throw HttpError(ErrorClass::Malformed, status,
                         fmt::format("{} answered HTTP {} with {} for {}", host, status,
                                     response.body.empty() ? "an empty body"
                                                           : "a truncated or invalid JSON body",

@@ -17,7 +17,7 @@ namespace {
 
 bool worth_retrying(ErrorClass cls) {
     return cls == ErrorClass::Retryable || cls == ErrorClass::RateLimited ||
-           cls == ErrorClass::Unreachable;
+           cls == ErrorClass::Unreachable || cls == ErrorClass::Malformed;
 }
 
 std::optional<std::chrono::system_clock::time_point> parse_http_date(std::string_view value) {
@@ -70,18 +70,12 @@ Retrier::Retrier(asio::any_io_executor executor, RetryPolicy policy, std::string
       account_(std::move(account)),
       random_(std::random_device{}()) {}
 
-milliseconds Retrier::delay_for(int failures, const HttpError& error) {
-    if (error.cls() == ErrorClass::RateLimited && error.retry_after()) {
-        return std::min(*error.retry_after(), policy_.max_retry_after);
-    }
-    return backoff_delay(policy_, failures, random_);
-}
-
 asio::awaitable<void> Retrier::run(std::string_view what,
                                    std::function<asio::awaitable<void>()> attempt,
                                    std::function<void()> before_retry) {
     bool ever_connected = false;
-    for (int failures = 1;; ++failures) {
+    auto started = std::chrono::steady_clock::now();
+    for (int failures = 0;;) {
         std::optional<HttpError> failure;
         try {
             co_await attempt();
@@ -93,18 +87,26 @@ asio::awaitable<void> Retrier::run(std::string_view what,
             failure = error;
         }
         ever_connected = ever_connected || failure->cls() != ErrorClass::Unreachable;
-        if (failures >= policy_.max_attempts) {
+        bool limited = failure->cls() == ErrorClass::RateLimited;
+        failures += limited ? 0 : 1;
+        bool out_of_time = std::chrono::steady_clock::now() - started >= policy_.retry_for;
+        if (failures >= policy_.max_attempts || out_of_time) {
             if (failure->cls() == ErrorClass::Unreachable && ever_connected) {
                 throw HttpError(ErrorClass::Retryable, failure->status(), failure->what());
             }
             throw *failure;
         }
-        auto delay = delay_for(failures, *failure);
-        spdlog::warn("{} {}: attempt {} of {} failed, retrying in {} ms: {}", account_, what,
-                     failures, policy_.max_attempts, delay.count(), failure->what());
         ++retries_;
-        asio::steady_timer timer(executor_, delay);
-        co_await timer.async_wait(asio::use_awaitable);
+        if (limited) {
+            spdlog::debug("{} {}: rate-limited, sending again when the pacer lets it: {}", account_,
+                          what, failure->what());
+        } else {
+            auto delay = backoff_delay(policy_, failures, random_);
+            spdlog::warn("{} {}: attempt {} of {} failed, retrying in {} ms: {}", account_, what,
+                         failures, policy_.max_attempts, delay.count(), failure->what());
+            asio::steady_timer timer(executor_, delay);
+            co_await timer.async_wait(asio::use_awaitable);
+        }
         if (before_retry) {
             before_retry();
         }

@@ -16,7 +16,8 @@
 namespace smartq::http {
 
 struct RetryPolicy {
-    int max_attempts = 6;
+    int max_attempts = 6;  // failures; waits on a rate limit spend none of them
+    std::chrono::milliseconds retry_for{600000};  // no new attempt after this long
     std::chrono::milliseconds base_delay{250};
     std::chrono::milliseconds max_delay{30000};
     std::chrono::milliseconds max_retry_after{120000};  // longer Retry-After waits are cut to this
@@ -31,8 +32,11 @@ std::optional<std::chrono::milliseconds> parse_retry_after(
     std::string_view value, std::chrono::system_clock::time_point now);
 
 // Runs an attempt until it succeeds, fails permanently, or the policy is spent.
-// Retryable, RateLimited and Unreachable HttpErrors are retried; after the last
-// attempt the error is rethrown, as Unreachable only if no attempt ever connected.
+// Retryable, Malformed and Unreachable HttpErrors are retried up to max_attempts;
+// RateLimited ones for as long as retry_for lasts, without a wait of their own: the
+// pacer holds every request of the account until the server's Retry-After. After
+// the last attempt the error is rethrown, as Unreachable only if no attempt ever
+// connected.
 class Retrier {
   public:
     Retrier(boost::asio::any_io_executor executor, RetryPolicy policy, std::string account);
@@ -45,8 +49,6 @@ class Retrier {
     std::uint64_t retries() const { return retries_; }
 
   private:
-    std::chrono::milliseconds delay_for(int failures, const HttpError& error);
-
     boost::asio::any_io_executor executor_;
     RetryPolicy policy_;
     std::string account_;

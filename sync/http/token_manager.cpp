@@ -179,6 +179,7 @@ Request TokenManager::token_request(Header credential) const {
     request.headers.push_back({"X-Auth-Client-Id", credentials_.api_key});
     request.headers.push_back(std::move(credential));
     request.content_type = "application/x-www-form-urlencoded";
+    request.resend_safe = true;  // a login or refresh changes nothing if it happens twice
     return request;
 }
 

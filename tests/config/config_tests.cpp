@@ -538,3 +538,47 @@ TEST_CASE("the example config shipped with the units is valid") {
     CHECK(config.accounts[0].password.reveal() == "example-password");
     CHECK(config.accounts[0].api_key.reveal() == "example-key");
 }
+
+// The transport keys: defaults, inheritance, and one sentence for each bad value.
+TEST_CASE("transport keys default sensibly, are inherited and overridden per account") {
+    auto defaults = parse(account()).accounts[0].transport;
+    CHECK_FALSE(defaults.rate_limit);
+    CHECK(defaults.request_timeout == std::chrono::seconds(120));
+    CHECK(defaults.retry_for == std::chrono::seconds(600));
+    CHECK(defaults.max_answer_size == 64u << 20);
+    auto config = parse(
+        "rate_limit = 50\nrequest_timeout = \"30s\"\nretry_for = \"1h\"\n"
+        "max_answer_size = \"8MiB\"\n" +
+        account("acme") + account("beta", "rate_limit = 2.5\nmax_answer_size = 65536\n"));
+    const auto& acme = config.account("acme").transport;
+    CHECK(*acme.rate_limit == 50.0);
+    CHECK(acme.request_timeout == std::chrono::seconds(30));
+    CHECK(acme.retry_for == std::chrono::seconds(3600));
+    CHECK(acme.max_answer_size == 8u << 20);
+    const auto& beta = config.account("beta").transport;
+    CHECK(*beta.rate_limit == 2.5);
+    CHECK(beta.request_timeout == std::chrono::seconds(30));
+    CHECK(beta.max_answer_size == 65536);
+}
+
+TEST_CASE("bad transport values point at their key with one sentence") {
+    CHECK(error_of("rate_limit = 0\n" + account()) ==
+          "/nonexistent/etc/cfg.toml:1: key 'rate_limit': must be a number of requests per second "
+          "above 0 and at most 100000");
+    CHECK(error_of(account("acme", "rate_limit = \"fast\"\n")) ==
+          "/nonexistent/etc/cfg.toml:6: key 'accounts.acme.rate_limit': expected a number of "
+          "requests per second, got a string");
+    CHECK(error_of(account("acme", "request_timeout = \"0s\"\n"))
+              .starts_with("/nonexistent/etc/cfg.toml:6: key 'accounts.acme.request_timeout': "
+                           "'0s' is not a duration"));
+    CHECK(error_of("retry_for = 600\n" + account())
+              .starts_with("/nonexistent/etc/cfg.toml:1: key 'retry_for': expected a duration"));
+    CHECK(error_of("max_answer_size = \"64MB\"\n" + account()) ==
+          "/nonexistent/etc/cfg.toml:1: key 'max_answer_size': '64MB' is not a size (units are B, "
+          "KiB, MiB and GiB; write e.g. \"64MiB\", \"512KiB\", \"1GiB\")");
+    CHECK(error_of("max_answer_size = 10\n" + account()) ==
+          "/nonexistent/etc/cfg.toml:1: key 'max_answer_size': '10B' is not a size (it must be "
+          "between 1KiB and 4GiB; write e.g. \"64MiB\", \"512KiB\", \"1GiB\")");
+    CHECK(error_of("max_answer_size = \"5GiB\"\n" + account())
+              .find("it must be between 1KiB and 4GiB") != std::string::npos);
+}

@@ -47,11 +47,11 @@ TEST_CASE("JsonResponse: the parsed data outlives a move") {
     CHECK(a == "b");
 }
 
-TEST_CASE("JsonResponse: a 2xx with a truncated, invalid or non-envelope body is Retryable") {
+TEST_CASE("JsonResponse: a 2xx with a truncated, invalid or non-envelope body is Malformed") {
     for (const char* body :
          {R"({"error":null,"data":[{"id":)", "not json", "", "[1,2]", R"({"error":null})"}) {
         auto error = failure_of(answer(200, body));
-        CHECK(error.cls() == ErrorClass::Retryable);
+        CHECK(error.cls() == ErrorClass::Malformed);
         CHECK(std::string(error.what()).find("GET /projects") != std::string::npos);
     }
 }

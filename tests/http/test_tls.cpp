@@ -44,7 +44,7 @@ TEST_CASE("tls: without ca_file a private CA is refused with a clear sentence") 
     asio::io_context io;
     auto client = make_client(io, tls.url("localhost"));
     auto error = http_error_of([&] { run(io, client->get("/projects")); });
-    CHECK(error.cls() == ErrorClass::Permanent);
+    CHECK(error.cls() == ErrorClass::TlsRefused);
     CHECK(std::string(error.what())
               .starts_with("the TLS certificate of localhost:" + std::to_string(tls.server.port()) +
                            " was not accepted"));
@@ -59,7 +59,7 @@ TEST_CASE("tls: a certificate for another name is refused") {
     options.ca_file = tls.ca_file;
     auto client = make_client(io, tls.url("127.0.0.1"), options);
     auto error = http_error_of([&] { run(io, client->get("/projects")); });
-    CHECK(error.cls() == ErrorClass::Permanent);
+    CHECK(error.cls() == ErrorClass::TlsRefused);
     CHECK(std::string(error.what()).find("mismatch") != std::string::npos);
     CHECK(tls.server.requests().empty());
 }

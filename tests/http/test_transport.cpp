@@ -103,16 +103,45 @@ TEST_CASE("transport: Retry-After is honoured, up to max_retry_after") {
     }
 }
 
-TEST_CASE("transport: persistent 429 ends RateLimited") {
+TEST_CASE("transport: waiting on a rate limit spends no attempt, only retry_for") {
     auto limited = Reply::error(429, "slow down");
     limited.headers.push_back({"Retry-After", "0"});
-    FakeServer server;
-    server.script(std::vector<Reply>(4, limited));
     asio::io_context io;
-    auto client = make_client(io, server.url());
-    auto error = http_error_of([&] { run(io, client->get("/projects")); });
-    CHECK(error.cls() == ErrorClass::RateLimited);
-    CHECK(error.status() == 429);
+    SUBCASE("more 429s than attempts still end in the answer") {
+        FakeServer server;
+        server.script({limited, limited, Reply::data(R"({"id":"1"})")});
+        auto options = fast_options();
+        options.retry.max_attempts = 1;
+        auto client = make_client(io, server.url(), options);
+        CHECK(data_id(run(io, client->get("/projects"))) == "1");
+        CHECK(server.requests_to("/api/v1/projects").size() == 3);
+    }
+    SUBCASE("a limit that never lifts ends RateLimited once retry_for is spent") {
+        FakeServer server;
+        server.handle([&](const SeenRequest& seen) {
+            return seen.target.ends_with("/oauth2/") ? Reply::token("tok1", "ref1") : limited;
+        });
+        auto options = fast_options();
+        options.retry.retry_for = 300ms;
+        auto client = make_client(io, server.url(), options);
+        auto error = http_error_of([&] { run(io, client->get("/projects")); });
+        CHECK(error.cls() == ErrorClass::RateLimited);
+        CHECK(error.status() == 429);
+    }
+}
+
+TEST_CASE("transport: a 503 with Retry-After is a rate limit, without it a failed attempt") {
+    auto unavailable = Reply::html(503);
+    auto paused = unavailable;
+    paused.headers.push_back({"Retry-After", "0"});
+    FakeServer server;
+    server.script({paused, paused, unavailable, Reply::data(R"({"id":"1"})")});
+    asio::io_context io;
+    auto options = fast_options();
+    options.retry.max_attempts = 2;
+    auto client = make_client(io, server.url(), options);
+    CHECK(data_id(run(io, client->get("/projects"))) == "1");
+    CHECK(server.requests_to("/api/v1/projects").size() == 4);
 }
 
 TEST_CASE("transport: a connection dropped before the answer is retried") {
@@ -128,7 +157,7 @@ TEST_CASE("transport: a connection dropped before the answer is retried") {
     CHECK(server.connections() == 3);
 }
 
-TEST_CASE("transport: a truncated JSON body is retried, if it persists it stays Retryable") {
+TEST_CASE("transport: a truncated body is retried, if it persists it stays Retryable") {
     std::string whole = R"({"error":null,"data":{"id":"3"}})";
     FakeServer server;
     asio::io_context io;
@@ -148,15 +177,23 @@ TEST_CASE("transport: a truncated JSON body is retried, if it persists it stays 
     }
 }
 
-TEST_CASE("transport: a 200 with invalid JSON counts as a failed attempt") {
+TEST_CASE("transport: a 200 with invalid JSON counts as a failed attempt, and ends Malformed") {
     FakeServer server;
     Reply garbled;
     garbled.body = R"({"error":null,"data":[1,2)";
-    server.script({garbled, Reply::data(R"({"id":"4"})")});
     asio::io_context io;
     auto client = make_client(io, server.url());
-    CHECK(data_id(run(io, client->get("/projects"))) == "4");
-    CHECK(client->stats().retries == 1);
+    SUBCASE("recovers") {
+        server.script({garbled, Reply::data(R"({"id":"4"})")});
+        CHECK(data_id(run(io, client->get("/projects"))) == "4");
+        CHECK(client->stats().retries == 1);
+    }
+    SUBCASE("gives up after max_attempts") {
+        server.script(std::vector<Reply>(4, garbled));
+        auto error = http_error_of([&] { run(io, client->get("/projects")); });
+        CHECK(error.cls() == ErrorClass::Malformed);
+        CHECK(server.requests_to("/api/v1/projects").size() == 4);
+    }
 }
 
 TEST_CASE("transport: many requests share one kept-alive connection") {
@@ -199,7 +236,8 @@ TEST_CASE("transport: a slow answer runs into the read timeout") {
     auto error = http_error_of([&] { run(io, client->get("/projects")); });
     CHECK(std::chrono::steady_clock::now() - started < 1000ms);
     CHECK(error.cls() == ErrorClass::Retryable);
-    CHECK(std::string(error.what()).find("did not answer GET /projects within 100 ms") !=
+    CHECK(std::string(error.what())
+              .find("did not answer GET /projects in time (read_timeout 100 ms") !=
           std::string::npos);
     CHECK(client->stats().retries == 1);
 }
