@@ -317,11 +317,33 @@ std::optional<std::string> Replica::get_mark(std::string_view resource, std::str
 
 void Replica::set_mark(std::string_view resource, std::string_view key, std::string_view marker) {
     core_->require_writable("save a sync mark");
+    // A unit of the batch: outside one it would be committed at once, also after the window
+    // holding the work it vouches for was rolled back.
+    WriteScope scope(*core_);
     core_->cached("INSERT OR REPLACE INTO sync_marks(resource, key, marker) VALUES(?1, ?2, ?3)")
         .bind(1, resource)
         .bind(2, key)
         .bind(3, marker)
         .run();
+    scope.commit();
+}
+
+void Replica::drop_mark(std::string_view resource, std::string_view key) {
+    core_->require_writable("drop a sync mark");
+    WriteScope scope(*core_);
+    core_->cached("DELETE FROM sync_marks WHERE resource = ?1 AND key = ?2")
+        .bind(1, resource)
+        .bind(2, key)
+        .run();
+    scope.commit();
+}
+
+std::uint64_t Replica::lost_windows() const {
+    return core_->lost_windows();
+}
+
+void Replica::inject_commit_faults(FailCount* faults) {
+    core_->commit_faults = faults;
 }
 
 std::unordered_map<std::string, std::string> Replica::marks(std::string_view resource) {

@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "store/errors.hpp"
+#include "store/fail_count.hpp"
 #include "store/run_log.hpp"
 #include "store/table_spec.hpp"
 
@@ -99,6 +100,9 @@ class Sweep {
     void saw(std::span<const Value> key);
     std::int64_t live_count();    // live rows in the scope
     std::int64_t unseen_count();  // live rows in the scope not seen
+    // The keys of the live rows in the scope not seen: the rows a caller confirms gone at the
+    // source before it tombstones them one by one (Replica::tombstone).
+    std::vector<std::vector<Value>> unseen_keys();
     // Marks the unseen live rows deleted; returns how many. Rows are never removed.
     std::int64_t tombstone(RunId run, std::string_view at = {});
 
@@ -155,9 +159,20 @@ class Replica {
     std::optional<std::string> get_state(std::string_view key);
     void set_state(std::string_view key, std::string_view value);
 
+    // Marks say what a run has finished (a ticket's children stored); set_mark is a write unit of
+    // its own, or part of the caller's open one.
     std::optional<std::string> get_mark(std::string_view resource, std::string_view key);
     void set_mark(std::string_view resource, std::string_view key, std::string_view marker);
+    void drop_mark(std::string_view resource, std::string_view key);
     std::unordered_map<std::string, std::string> marks(std::string_view resource);
+
+    // How many write-batch windows were rolled back whole since the replica was opened (a failed
+    // COMMIT). Units stored before such a rollback are gone even though their commit returned: a
+    // caller compares the figure from before its first write with the one before it marks its
+    // work done.
+    std::uint64_t lost_windows() const;
+    // Test hook: the batch COMMITs `faults` chooses fail as on a full disk. Null: none fail.
+    void inject_commit_faults(FailCount* faults);
 
     // Restore id map: which key an object of `resource` got in account `target`.
     std::optional<std::string> mapped_key(std::string_view target, std::string_view resource,

@@ -7,6 +7,7 @@
 #include <spdlog/spdlog.h>
 
 #include <chrono>
+#include <utility>
 
 #include "store/schema.hpp"
 
@@ -269,13 +270,32 @@ void ReplicaCore::control(const std::string& sql) {
     cached(sql).run();
 }
 
+void ReplicaCore::check_batch_alive() noexcept {
+    if (batch_open_ && !db.in_transaction()) {
+        batch_open_ = false;
+        ++lost_windows_;
+    }
+}
+
+void ReplicaCore::commit_batch() {
+    if (commit_faults && commit_faults->fails()) {
+        rollback_all();
+        throw StoreError(
+            fmt::format("committing to {} failed: database or disk is full", db.path().string()));
+    }
+    control("COMMIT");
+    batch_open_ = false;
+}
+
 void ReplicaCore::begin_unit() {
     if (!batch_window_) {
         control("BEGIN IMMEDIATE");
     } else {
         // Also after SQLite rolled the batch back by itself (a full disk, say).
+        check_batch_alive();
         if (!db.in_transaction()) {
             control("BEGIN IMMEDIATE");
+            batch_open_ = true;
             batch_began_ = std::chrono::steady_clock::now();
         }
         control("SAVEPOINT unit");
@@ -288,11 +308,12 @@ void ReplicaCore::commit_unit() {
     try {
         if (!batch_window_) {
             control("COMMIT");
+            batch_open_ = false;  // a batch ended while this unit was open
             return;
         }
         control("RELEASE unit");
         if (units_ == 0 && std::chrono::steady_clock::now() - batch_began_ >= *batch_window_) {
-            control("COMMIT");
+            commit_batch();
         }
     } catch (...) {
         // Leave no half-ended transaction behind: the next unit starts clean.
@@ -302,8 +323,12 @@ void ReplicaCore::commit_unit() {
 }
 
 void ReplicaCore::rollback_all() noexcept {
+    check_batch_alive();
     if (!db.in_transaction()) {
         return;
+    }
+    if (std::exchange(batch_open_, false)) {
+        ++lost_windows_;
     }
     try {
         control("ROLLBACK");
@@ -319,6 +344,7 @@ void ReplicaCore::abort_unit() noexcept {
         return;
     }
     // SQLite may already have rolled the batch back by itself (e.g. on a full disk).
+    check_batch_alive();
     if (!db.in_transaction()) {
         return;
     }
@@ -341,9 +367,10 @@ void ReplicaCore::start_batch(std::chrono::milliseconds window) {
 
 void ReplicaCore::end_batch() {
     batch_window_.reset();
+    check_batch_alive();
     if (units_ == 0 && db.in_transaction()) {
         try {
-            control("COMMIT");
+            commit_batch();
         } catch (...) {
             rollback_all();
             throw;

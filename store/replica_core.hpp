@@ -9,6 +9,7 @@
 #include <unordered_map>
 #include <vector>
 
+#include "store/fail_count.hpp"
 #include "store/replica.hpp"
 #include "store/sqlite.hpp"
 
@@ -61,9 +62,16 @@ class ReplicaCore {
     void start_batch(std::chrono::milliseconds window);
     void end_batch();  // commits what the batch holds
     void rollback_all() noexcept;
+    // Batch transactions rolled back whole (a failed COMMIT, or SQLite's own rollback on a full
+    // disk): every unit of such a window is gone, also those whose commit_unit() had returned.
+    std::uint64_t lost_windows() const { return lost_windows_; }
+    FailCount* commit_faults = nullptr;  // test hook: fails chosen batch COMMITs
 
   private:
     void control(const std::string& sql);
+    void commit_batch();
+    // Notices a batch transaction SQLite rolled back by itself.
+    void check_batch_alive() noexcept;
     const TableSpec& known_spec(const TableSpec& spec) const;
 
     std::unordered_map<std::string, sqlite::Statement> cache_;
@@ -71,6 +79,8 @@ class ReplicaCore {
     int units_ = 0;
     std::optional<std::chrono::milliseconds> batch_window_;
     std::chrono::steady_clock::time_point batch_began_;
+    bool batch_open_ = false;  // a batch transaction was begun and not yet ended
+    std::uint64_t lost_windows_ = 0;
 };
 
 // Joins the caller's open write unit, or opens (and on commit() ends) one of its own.

@@ -68,6 +68,26 @@ std::int64_t Sweep::unseen_count() {
     return state_->count(state_->scope_and_unseen);
 }
 
+std::vector<std::vector<Value>> Sweep::unseen_keys() {
+    std::string keys;
+    for (const auto& column : state_->spec->key) {
+        keys += fmt::format("{}t.{}", keys.empty() ? "" : ", ", quote_identifier(column.name));
+    }
+    auto& statement = state_->core->cached(
+        fmt::format("SELECT {} FROM {} t WHERE t.deleted_at IS NULL AND ({})", keys,
+                    quote_identifier(state_->spec->table), state_->scope_and_unseen));
+    detail::bind_from(statement, 3, state_->params);
+    std::vector<std::vector<Value>> unseen;
+    while (statement.step()) {
+        auto& key = unseen.emplace_back();
+        for (int i = 0; i < std::ssize(state_->spec->key); ++i) {
+            key.push_back(statement.value(i));
+        }
+    }
+    statement.reset();
+    return unseen;
+}
+
 std::int64_t Sweep::tombstone(RunId run, std::string_view at) {
     return state_->core->tombstone_where(*state_->spec, state_->scope_and_unseen, state_->params,
                                          run, at);
