@@ -83,6 +83,16 @@ void read_records(detail::ReplicaCore& core, RunInfo& run) {
     select.reset();
 }
 
+void read_findings(detail::ReplicaCore& core, RunInfo& run) {
+    auto& select =
+        core.cached("SELECT kind, text FROM run_findings WHERE run_id = ?1 ORDER BY seq");
+    select.bind(1, run.id);
+    while (select.step()) {
+        (select.text(0) == "notice" ? run.notices : run.problems).push_back(select.text(1));
+    }
+    select.reset();
+}
+
 }  // namespace
 
 std::string_view to_string(RunKind kind) {
@@ -149,6 +159,16 @@ void Replica::finish_run(RunId run, const RunSummary& summary, std::string_view 
             .bind(6, counts.deleted)
             .run();
     }
+    auto& finding =
+        core_->cached("INSERT INTO run_findings(run_id, seq, kind, text) VALUES(?1, ?2, ?3, ?4)");
+    std::int64_t seq = 0;
+    for (const auto& [kind, texts] : {std::pair<std::string_view, const std::vector<std::string>*>{
+                                          "problem", &summary.problems},
+                                      {"notice", &summary.notices}}) {
+        for (const auto& text : *texts) {
+            finding.bind(1, run).bind(2, ++seq).bind(3, kind).bind(4, text).run();
+        }
+    }
     scope.commit();
 }
 
@@ -168,6 +188,7 @@ std::vector<RunInfo> Replica::runs(std::size_t limit) {
     select.reset();
     for (auto& run : all) {
         read_records(*core_, run);
+        read_findings(*core_, run);
     }
     return all;
 }

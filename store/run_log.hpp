@@ -5,6 +5,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 namespace smartq::store {
 
@@ -33,6 +34,10 @@ struct RunSummary {
     std::int64_t bytes = 0;
     std::map<std::string, RecordCounts> records;
     std::string error;  // empty: none
+    // Every reason the run is partial (the first is usually `error`), and what it found that
+    // does not make it partial but the owner must know (private notes the login cannot see).
+    std::vector<std::string> problems;
+    std::vector<std::string> notices;
 };
 
 struct RunInfo {
@@ -46,6 +51,8 @@ struct RunInfo {
     std::int64_t bytes = 0;
     std::map<std::string, RecordCounts> records;
     std::string error;
+    std::vector<std::string> problems;  // all of them, in the order found
+    std::vector<std::string> notices;
 };
 
 }  // namespace smartq::store

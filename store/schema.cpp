@@ -16,7 +16,7 @@ using sqlite::quote_identifier;
 namespace {
 
 // One entry per schema version; never edit a released entry, append a new one.
-constexpr std::array<std::string_view, 2> kMigrations = {
+constexpr std::array<std::string_view, 3> kMigrations = {
     R"sql(
 CREATE TABLE runs(
   id INTEGER PRIMARY KEY,
@@ -76,6 +76,16 @@ CREATE INDEX changes_run ON changes(run_id);
 CREATE INDEX changes_key ON changes(resource, key);
 CREATE VIEW last_run_changes AS
   SELECT * FROM changes WHERE run_id = (SELECT max(id) FROM runs);
+)sql",
+    // Everything a run found, not only its first problem: what made it partial, and notices
+    // such as replies whose parent note the login cannot see.
+    R"sql(
+CREATE TABLE IF NOT EXISTS run_findings(
+  run_id INTEGER NOT NULL REFERENCES runs(id),
+  seq INTEGER NOT NULL,
+  kind TEXT NOT NULL CHECK(kind = 'problem' OR kind = 'notice'),
+  text TEXT NOT NULL,
+  PRIMARY KEY(run_id, seq));
 )sql",
 };
 
