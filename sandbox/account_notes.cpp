@@ -35,9 +35,17 @@ std::string note_text(const Form& form) {
 ApiResponse handle_notes(Model& model, const ApiRequest& request, Ticket& ticket,
                          const Path& rest) {
     if (rest.empty()) {
-        if (request.method == "GET")
-            return list_answer(model, ticket.notes, page_of(Query(request), 20, model.wire),
+        if (request.method == "GET") {
+            std::vector<Id> visible;
+            for (Id id : ticket.notes) {
+                const Note& note = *model.notes.find(id);
+                if (!model.wire.private_notes_hidden || !note.is_private ||
+                    note.owner_id == request.user_id)
+                    visible.push_back(id);
+            }
+            return list_answer(model, visible, page_of(Query(request), 20, model.wire),
                                [&](Renderer& r, Id id) { r.note(*model.notes.find(id)); });
+        }
         if (request.method == "POST") {
             const Form form(request, "note");
             Note note;

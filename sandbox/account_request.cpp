@@ -2,6 +2,7 @@
 #include <algorithm>
 #include <cctype>
 #include <charconv>
+#include <limits>
 
 #include "model_api.hpp"
 #include "sync/wire/form.hpp"
@@ -174,6 +175,9 @@ Page page_of(const Query& query, std::int64_t default_count, const WireOptions& 
     if (offset < 0)
         bad_request("Parameter 'offset' must not be negative");
     Page page{static_cast<std::size_t>(offset), static_cast<std::size_t>(count)};
+    // The lists whose count the guide does not document are those with a default of 1000.
+    if (wire.unpaged_lists && default_count >= 1000)
+        return Page{0, std::numeric_limits<std::size_t>::max()};
     if (wire.page_cap > 0)
         page.count = std::min<std::size_t>(page.count, wire.page_cap);
     return page;

@@ -1,5 +1,6 @@
 // projects/<id>/tickets, and the routing below a ticket
 #include <algorithm>
+#include <random>
 
 #include "model_api.hpp"
 
@@ -117,10 +118,56 @@ void apply_ticket_form(Model& model, const Project& project, Ticket& ticket, con
     const Time now = model.clock();
     if (creating)
         next.insert_time = next.move_time = now;
+    if (creating && model.wire.bulk_insert_time && !project.tickets.empty()) {
+        // An import: every ticket within the second of the project's newest.
+        for (Id id : project.tickets)
+            next.insert_time = std::max(next.insert_time, model.tickets.find(id)->insert_time);
+        next.insert_time = std::min(next.insert_time, now);
+    }
     if (!creating && next.step_id != ticket.step_id)
         next.move_time = now;
     ticket = std::move(next);
     model.touch(ticket);
+}
+
+bool same_order_value(const Ticket& a, const Ticket& b, const std::string& col) {
+    if (col == "update_time")
+        return a.update_time == b.update_time;
+    if (col == "move_time")
+        return a.move_time == b.move_time;
+    if (col == "title")
+        return a.name == b.name;
+    if (col == "pos")
+        return a.pos == b.pos;
+    if (col == "deadline_date")
+        return a.deadline == b.deadline;
+    return a.insert_time == b.insert_time;
+}
+
+// WireOptions::tie_shuffle: tickets of equal order value in a new order on every request, as a
+// database without a unique tie-breaker may return them.
+std::vector<Id> shuffle_ties(Model& model, std::vector<Id> ids, const std::string& col) {
+    std::mt19937_64 random(model.seed * 7919 + ++model.tie_draws);
+    for (std::size_t begin = 0; begin < ids.size();) {
+        std::size_t end = begin + 1;
+        while (end < ids.size() && same_order_value(*model.tickets.find(ids[begin]),
+                                                    *model.tickets.find(ids[end]), col))
+            ++end;
+        std::shuffle(ids.begin() + static_cast<std::ptrdiff_t>(begin),
+                     ids.begin() + static_cast<std::ptrdiff_t>(end), random);
+        begin = end;
+    }
+    return ids;
+}
+
+// WireOptions::foreign_tickets: the first ticket of another project, if there is one.
+std::optional<Id> foreign_ticket(const Model& model, const Project& project) {
+    std::optional<Id> other;
+    model.tickets.for_each([&](const Ticket& ticket) {
+        if (!other && ticket.project_id != project.id)
+            other = ticket.id;
+    });
+    return other;
 }
 
 TicketView list_view(const Query& query) {
@@ -188,18 +235,26 @@ ApiResponse list_tickets(Model& model, const ApiRequest& request, const Project&
         return true;
     };
     // Walk the cached order and keep only the page: no per-request sort or copy.
-    const std::vector<Id>& sorted = model.sorted_tickets(project, order_col);
+    std::vector<Id> shuffled;
+    if (model.wire.tie_shuffle)
+        shuffled = shuffle_ties(model, model.sorted_tickets(project, order_col), order_col);
+    const std::vector<Id>& sorted =
+        model.wire.tie_shuffle ? shuffled : model.sorted_tickets(project, order_col);
+    const std::size_t offset = model.wire.ignore_offset ? 0 : page.offset;
     std::vector<Id> rows;
     std::size_t skipped = 0;
     for (std::size_t i = 0; i < sorted.size() && rows.size() < page.count; ++i) {
         const Id id = reverse ? sorted[sorted.size() - 1 - i] : sorted[i];
         if (!matches(*model.tickets.find(id)))
             continue;
-        if (skipped < page.offset)
+        if (skipped < offset)
             ++skipped;
         else
             rows.push_back(id);
     }
+    if (model.wire.foreign_tickets && page.offset == 0)
+        if (auto other = foreign_ticket(model, project))
+            rows.push_back(*other);
     return list_answer(model, rows, Page{0, rows.size()},
                        [&](Renderer& r, Id id) { r.ticket(*model.tickets.find(id), view); });
 }
@@ -240,6 +295,8 @@ ApiResponse handle_tickets(Model& model, const ApiRequest& request, Project& pro
         }
         method_not_found(request);
     }
+    if (model.wire.children_404 == ticket->id)
+        not_found(rest[1] == "tasks" ? "task list of ticket" : "note list of ticket", rest[0]);
     const Path below(rest.begin() + 2, rest.end());
     if (rest[1] == "notes")
         return handle_notes(model, request, *ticket, below);

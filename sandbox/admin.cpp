@@ -23,7 +23,10 @@ const char* const admin_help = R"(Admin API (JSON, no authentication, never faul
                                           "drop_rate":F,"truncate_rate":F,"seed":N,
                                           "forbidden_route":"GET /projects/{id}/..."}
   GET  /__admin/wire,   POST /__admin/wire   {"string_ids":B,"int_bools":B,"keyed_lists":B,
-                                          "page_cap":N,"size_skew":N, restore shapes:
+                                          "page_cap":N,"size_skew":N,
+                                          "tie_shuffle":B,"bulk_insert_time":B,"unpaged_lists":B,
+                                          "ignore_offset":B,"foreign_tickets":B,"children_404":ID,
+                                          "private_notes_hidden":B, restore shapes:
                                           "nested_custom_fields":B,"root_parent":"null|0|absent",
                                           "zero_dates":B,"empty_arrays":B,"default_steps":B,
                                           "required_fields":B,"basename_uploads":B}
@@ -86,6 +89,21 @@ std::string wire_to_json(const WireOptions& wire) {
         .value(wire.page_cap)
         .key("size_skew")
         .value(wire.size_skew)
+        // Sync integrity.
+        .key("tie_shuffle")
+        .value(wire.tie_shuffle)
+        .key("bulk_insert_time")
+        .value(wire.bulk_insert_time)
+        .key("unpaged_lists")
+        .value(wire.unpaged_lists)
+        .key("ignore_offset")
+        .value(wire.ignore_offset)
+        .key("foreign_tickets")
+        .value(wire.foreign_tickets)
+        .key("children_404")
+        .value(wire.children_404)
+        .key("private_notes_hidden")
+        .value(wire.private_notes_hidden)
         // Restore shapes.
         .key("nested_custom_fields")
         .value(wire.nested_custom_fields)
@@ -122,6 +140,23 @@ bool* restore_shape_flag(WireOptions& wire, std::string_view key) {
     return nullptr;
 }
 
+// The boolean sync-integrity switches by their JSON name.
+bool* sync_integrity_flag(WireOptions& wire, std::string_view key) {
+    if (key == "tie_shuffle")
+        return &wire.tie_shuffle;
+    if (key == "bulk_insert_time")
+        return &wire.bulk_insert_time;
+    if (key == "unpaged_lists")
+        return &wire.unpaged_lists;
+    if (key == "ignore_offset")
+        return &wire.ignore_offset;
+    if (key == "foreign_tickets")
+        return &wire.foreign_tickets;
+    if (key == "private_notes_hidden")
+        return &wire.private_notes_hidden;
+    return nullptr;
+}
+
 WireOptions wire_from_json(const std::string& body, WireOptions wire) {
     simdjson::dom::parser parser;
     for (auto field : parse_object(parser, body, "wire options")) {
@@ -134,6 +169,12 @@ WireOptions wire_from_json(const std::string& body, WireOptions wire) {
                     "wire option '{}' must be a whole number from {} to 1000000", key, least));
             }
             (key == "page_cap" ? wire.page_cap : wire.size_skew) = static_cast<int>(n);
+            continue;
+        }
+        if (key == "children_404") {
+            if (field.value.get_int64().get(wire.children_404) != simdjson::SUCCESS ||
+                wire.children_404 < 0)
+                throw std::invalid_argument("wire option 'children_404' must be a ticket id");
             continue;
         }
         if (key == "root_parent") {
@@ -154,6 +195,8 @@ WireOptions wire_from_json(const std::string& body, WireOptions wire) {
             wire.int_bools = flag;
         } else if (key == "keyed_lists") {
             wire.keyed_lists = flag;
+        } else if (auto* integrity = sync_integrity_flag(wire, key)) {
+            *integrity = flag;
         } else if (auto* restore_shape = restore_shape_flag(wire, key)) {
             *restore_shape = flag;
         } else {

@@ -52,6 +52,15 @@ struct WireOptions {
     int size_skew = 0;         // added to every file's size in its metadata (not a variation
                                // of wire-notes.md: a server whose metadata lies)
 
+    // Sync integrity (issue 10): servers whose listings lose, repeat or misfile rows.
+    bool tie_shuffle = false;       // tickets of equal sort key in a new random order per request
+    bool bulk_insert_time = false;  // a new ticket gets the insert_time of its project's newest
+    bool unpaged_lists = false;     // lists the guide gives no count for answer every row at once
+    bool ignore_offset = false;     // ticket lists answer the first page at every offset
+    bool foreign_tickets = false;   // a ticket list's first page also holds another project's
+    std::int64_t children_404 = 0;  // this ticket's notes and tasks lists answer 404
+    bool private_notes_hidden = false;  // a private note is listed to its author only
+
     // Restore shapes: answers and rules a server may have that the guide allows
     // and a restore must survive (issue 12).
     bool nested_custom_fields = false;  // ticket values under "custom_fields":{"f3":...}

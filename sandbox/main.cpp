@@ -110,6 +110,21 @@ int main(int argc, char** argv) {
     app.add_flag("--keyed-lists", options.wire.keyed_lists, "list data as objects keyed by id");
     app.add_flag("--string-ids", options.wire.string_ids, "ids as JSON strings");
     app.add_flag("--int-bools", options.wire.int_bools, "booleans as 1/0");
+    // Sync integrity.
+    app.add_flag("--tie-shuffle", options.wire.tie_shuffle,
+                 "tickets of equal sort key in a new random order on each request");
+    app.add_flag("--bulk-insert-time", options.wire.bulk_insert_time,
+                 "new tickets share their project's newest insert_time");
+    app.add_flag("--unpaged-lists", options.wire.unpaged_lists,
+                 "lists the guide gives no count for answer every row at once");
+    app.add_flag("--ignore-offset", options.wire.ignore_offset,
+                 "ticket lists answer the first page at every offset");
+    app.add_flag("--foreign-tickets", options.wire.foreign_tickets,
+                 "a ticket list's first page also holds another project's ticket");
+    app.add_option("--children-404", options.wire.children_404,
+                   "this ticket's notes and tasks lists answer 404");
+    app.add_flag("--private-notes-hidden", options.wire.private_notes_hidden,
+                 "a private note is listed to its author only");
     // Restore shapes.
     app.add_flag("--nested-custom-fields", options.wire.nested_custom_fields,
                  "ticket custom field values under \"custom_fields\"");

@@ -201,6 +201,8 @@ struct Model {
 
     // Bumped by every write: derived caches (sorted ticket orders) check it.
     std::uint64_t generation = 0;
+    // Orders drawn for WireOptions::tie_shuffle: each request gets the next.
+    std::uint64_t tie_draws = 0;
     std::function<Time()> clock = wire::now_seconds;
 
     // Ticket ids of a project sorted ascending by `order_col`, cached per generation.
