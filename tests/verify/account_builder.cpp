@@ -49,8 +49,10 @@ BuiltIds build_account(const std::filesystem::path& db, std::int64_t base, int f
         w.put(
             Kind::Users,
             fmt::format(
-                R"({{"id":{},"name":"U{}","email":"{}","avatar_url":"x{}","is_account_administrator":{}}})",
-                id(1 + u), u, users[u], base, u == 0 ? "true" : "0"));
+                R"({{"id":{},"name":"U{}","email":"{}","avatar_url":"x{}","is_account_administrator":{}{}}})",
+                id(1 + u), u, users[u], base, u == 0 ? "true" : "0",
+                u == 0 && !content.skype.empty() ? fmt::format(R"(,"skype":"{}")", content.skype)
+                                                 : ""));
     BuiltIds built{id(100), id(200), id(1000)};
     w.put(Kind::Projects,
           fmt::format(
@@ -78,22 +80,27 @@ BuiltIds build_account(const std::filesystem::path& db, std::int64_t base, int f
             R"({{"name":"{}","type":"choice","label":"Severity","options":{{"choiceType":"select"}}}})",
             severity),
         alpha);
-    w.put(
-        Kind::CustomFields,
-        fmt::format(R"({{"name":"{}","type":"string","label":"Browser","options":{{}}}})", browser),
-        alpha);
+    w.put(Kind::CustomFields,
+          fmt::format(R"({{"name":"{}","type":"string","label":"Browser","options":{}}})", browser,
+                      content.php_shapes ? "[]" : "{}"),
+          alpha);
     sync::Context values = alpha;
     values.field_name = severity;
     w.put(Kind::CustomFieldValues, fmt::format(R"({{"id":{},"title":"low","pos":1}})", id(500)),
           values);
     w.put(Kind::CustomFieldValues, fmt::format(R"({{"id":{},"title":"high","pos":2}})", id(501)),
           values);
+    auto values_of_login =
+        fmt::format(R"("{}":"{}","{}":"Safari")", severity, id(500 + content.severity), browser);
+    if (content.php_shapes)
+        values_of_login = fmt::format(
+            R"("deadline_date":"0000-00-00 00:00:00","custom_fields":{{{}}})", values_of_login);
     w.put(
         Kind::Tickets,
         fmt::format(
-            R"({{"id":{},"name":"Login broken","description":"{}","step_id":{},"assigned_to":[{}],"{}":"{}","{}":"Safari","owner_id":{},"insert_time":"2024-01-0{} 10:00:00","update_time":"2024-02-0{} 10:00:00"}})",
-            id(1000), content.description, id(300), id(1 + content.assignee), severity,
-            id(500 + content.severity), browser, id(1), base % 9 + 1, base % 9 + 1),
+            R"({{"id":{},"name":"Login broken","description":"{}","step_id":{},"assigned_to":[{}],{},"owner_id":{},"insert_time":"2024-01-0{} 10:00:00","update_time":"2024-02-0{} 10:00:00"}})",
+            id(1000), content.description, id(300), id(1 + content.assignee), values_of_login,
+            id(1), base % 9 + 1, base % 9 + 1),
         alpha);
     int chores = content.extra_alpha_ticket ? 3 : 2;
     for (int c = 0; c < chores; ++c)
@@ -107,10 +114,10 @@ BuiltIds build_account(const std::filesystem::path& db, std::int64_t base, int f
           beta);
     sync::Context ticket = alpha;
     ticket.ticket_id = id(1000);
-    w.put(
-        Kind::Notes,
-        fmt::format(R"({{"id":{},"text":"Seen","private":false,"owner_id":{}}})", id(3000), id(2)),
-        ticket);
+    w.put(Kind::Notes,
+          fmt::format(R"({{"id":{},"text":"Seen","private":false,"owner_id":{}{}}})", id(3000),
+                      id(2), content.php_shapes ? R"(,"parent_id":"0")" : ""),
+          ticket);
     if (content.reply_note)
         w.put(Kind::Notes,
               fmt::format(R"({{"id":{},"text":"Fixed","parent_id":{},"owner_id":{}}})", id(3001),
@@ -121,7 +128,8 @@ BuiltIds build_account(const std::filesystem::path& db, std::int64_t base, int f
     sync::Context note = ticket;
     note.note_id = id(3000);
     w.put(Kind::Files,
-          fmt::format(R"({{"id":{},"name":"log.txt","size":{}}})", id(5000), content.body.size()),
+          fmt::format(R"({{"id":{},"name":"{}","size":{}}})", id(5000), content.file_name,
+                      content.body.size()),
           note);
     w.body(id(5000), content.body);
     return built;

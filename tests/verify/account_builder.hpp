@@ -20,6 +20,11 @@ struct AccountContent {
     std::string body = "log body";  // the attached file's content
     std::string beta_ticket = "Beta work";
     bool extra_alpha_ticket = false;  // one more ticket in Alpha
+    std::string skype;                // a user field no restore writes, when not empty
+    // PHP's spellings of nothing: a zero deadline, [] for an empty object, a
+    // root note's parent "0"; and the custom field values nested.
+    bool php_shapes = false;
+    std::string file_name = "log.txt";
 };
 
 struct BuiltIds {

@@ -199,3 +199,32 @@ TEST_CASE("the differences are capped, with the total on the last line") {
     CHECK(d.size() == 4);
     CHECK(d.back().find("missing in the target") != std::string::npos);
 }
+
+TEST_CASE("a field no restore writes is compared all the same") {
+    test::AccountContent source;
+    source.skype = "ann.s";
+    auto d = Pair({}, source).differences();
+    INFO(joined(d));
+    REQUIRE(d.size() == 1);
+    CHECK(mentions(d, {"user \"ann@example.test\"", "skype", "\"ann.s\"", "(none)"}));
+}
+
+TEST_CASE("PHP's spellings of nothing and nested custom field values compare equal to plain ones") {
+    test::AccountContent target;
+    target.php_shapes = true;
+    auto d = Pair(target).differences();
+    INFO(joined(d));
+    CHECK(d.empty());
+    test::AccountContent changed = target;
+    changed.description = "Fails on Firefox";
+    CHECK(Pair(changed).differences().size() == 1);
+}
+
+TEST_CASE("a file name the server cut to its basename is one rename, not a loss and an extra") {
+    test::AccountContent source, target;
+    source.file_name = "logs/2024/log.txt";
+    auto d = Pair(target, source).differences();
+    INFO(joined(d));
+    REQUIRE(d.size() == 1);
+    CHECK(mentions(d, {"file \"logs/2024/log.txt\"", "renamed by the server to \"log.txt\""}));
+}
