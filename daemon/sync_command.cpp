@@ -100,12 +100,12 @@ int run_sync(const config::Config& config, const SyncArgs& args) {
     std::size_t remaining = accounts.size();
     for (std::size_t i = 0; i < accounts.size(); ++i) {
         const auto* account = accounts[i];
-        auto& outcome = outcomes[i];
-        outcome.account = account;
+        auto* outcome = &outcomes[i];  // by value in the handlers: they outlive this loop
+        outcome->account = account;
         auto display = std::make_shared<ProgressDisplay>(io.get_executor(), account->name, live);
-        sync::AccountSyncHooks hooks{[&, display, account](sync::Crawler& crawler) {
+        sync::AccountSyncHooks hooks{[&, display, account, outcome](sync::Crawler& crawler) {
                                          running[account->name] = &crawler;
-                                         outcome.started = true;
+                                         outcome->started = true;
                                          display->attach(crawler);
                                          // A signal that came before the crawler existed.
                                          if (stopped_by)
@@ -117,16 +117,16 @@ int run_sync(const config::Config& config, const SyncArgs& args) {
                                      }};
         asio::co_spawn(
             io, sync::sync_account(*account, options, nullptr, hooks),
-            [&, display, account](std::exception_ptr error, store::RunKind kind) {
+            [&, display, account, outcome](std::exception_ptr error, store::RunKind kind) {
                 if (error) {
                     auto failure = describe(error);
                     display->finish("sync stopped");
                     if (failure.code == kOk) {
                         spdlog::warn("{}: {}", account->name, failure.message);
                     } else {
-                        outcome.error = failure.message;
+                        outcome->error = failure.message;
                     }
-                    outcome.code = failure.code;
+                    outcome->code = failure.code;
                     code = worse(code, failure.code);
                 } else {
                     display->finish(std::string(store::to_string(kind)) + " sync complete");
