@@ -72,27 +72,50 @@ class Crawler {
     boost::asio::awaitable<void> sweep_ticket_ids(ProjectScan& scan);
     boost::asio::awaitable<void> crawl_ticket(Context context, std::string update_time, bool fresh,
                                               http::AsyncSemaphore::Permit permit);
+    // Lists a ticket's tasks into the replica; false if the list was not read whole.
+    boost::asio::awaitable<bool> list_tasks(const Context& context, store::Sweep* sweep);
     // False if the body was not stored (it disagreed with the metadata): the run is partial.
     boost::asio::awaitable<bool> download(const Context& context, std::int64_t file_id,
                                           std::optional<std::uint64_t> size);
     boost::asio::awaitable<void> start_ticket(ProjectScan& scan, std::int64_t id,
                                               const std::string& update_time, bool fresh);
+    // Reads one ticket by its own URL (the id listing showed it changed, or a sweep did not
+    // see it) and reads its children.
+    boost::asio::awaitable<void> read_ticket(ProjectScan& scan, std::int64_t id);
+    // A child list of a listed ticket answered 404: tombstones the ticket if its own URL
+    // answers 404 too, else the run is partial and the ticket stays unmarked.
+    boost::asio::awaitable<void> confirm_ticket_gone(const Context& context, std::string why);
 
-    // Stores one page in one transaction; each stored record is also passed to `each`.
+    // Stores one page in one transaction; each stored record is also passed to `each`. Rows
+    // that cannot be read, or that belong to another parent than the one asked for, are
+    // problems of the run and are skipped: false if there was any.
     using Each =
         std::function<void(const store::Record&, simdjson::dom::element, store::ChangeKind)>;
-    void store_page(const Resource& resource, const Items& items, const Context& context,
+    bool store_page(const Resource& resource, const Items& items, const Context& context,
                     store::Sweep* sweep, const Each& each = {});
     void count(const Resource& resource, store::ChangeKind kind);
-    // Applies the deletion guard, then tombstones what the sweep did not see.
-    void finish_sweep(const Resource& resource, store::Sweep& sweep, std::string_view scope,
-                      std::int64_t guard_from);
+    // Whether a list's answer can be trusted whole; a doubt becomes a problem of the run.
+    bool accept(const ListOutcome& outcome);
+    // Tombstones what the sweep did not see and the server confirms gone: after the deletion
+    // guard, each unseen row is asked for at its own URL and only a 404 marks it deleted.
+    // Nothing is marked when the listing was not read whole. Returns the keys that answered
+    // (they exist: the listing missed them).
+    boost::asio::awaitable<std::vector<store::Value>> settle_sweep(const Resource& resource,
+                                                                   store::Sweep& sweep,
+                                                                   const Context& context,
+                                                                   std::int64_t guard_from,
+                                                                   bool whole);
+    void guard_deletions(const Resource& resource, store::Sweep& sweep, std::string_view scope,
+                         std::int64_t guard_from);
     void cascade_tombstones();
     void check_stop() const;
     bool settled(const std::string& mark, const std::string& update_time) const;
-    // A permanent refusal of part of the account: false for a 404 (deleted while we read it),
-    // true, and the run partial, for anything else (a permission the login lacks, say).
-    bool refused(const http::HttpError& error, const std::string& what);
+    // Reloads the marks when a failed commit rolled back writes they may vouch for.
+    void refresh_marks();
+    void problem(std::string sentence);
+    void notice(std::string sentence);
+    // A permanent refusal of part of the account: a problem of the run.
+    void refused(const http::HttpError& error, const std::string& what);
     store::RunKind decide_kind();
 
     http::ApiClient& client_;
@@ -102,14 +125,17 @@ class Crawler {
     SyncOptions options_;
     store::RunKind kind_ = store::RunKind::Full;
     store::RunId run_ = 0;
-    PageSizes page_sizes_;
+    PageCaps page_caps_;
     SyncProgress progress_;
     std::unique_ptr<TaskGroup> tasks_;
     std::shared_ptr<http::AsyncSemaphore> ticket_slots_;
     std::unordered_map<std::string, std::string>
-        marks_;  // ticket id -> update_time of its committed children
+        marks_;                      // ticket id -> update_time of its committed children
+    std::uint64_t marks_epoch_ = 0;  // replica_.lost_windows() when loaded
     std::map<std::string, std::string> watermarks_;  // state key -> value, saved on success
     std::vector<std::string> problems_;              // per-object failures: the run is partial
+    std::vector<std::string> notices_;               // findings that leave the run complete
+    std::size_t hidden_parents_ = 0;                 // replies whose parent note is not listed
     bool stop_requested_ = false;
 };
 

@@ -1,36 +1,30 @@
 #include "sync/pager.hpp"
 
+#include <fmt/format.h>
 #include <spdlog/spdlog.h>
 
 #include <algorithm>
+#include <unordered_set>
 
+#include "sync/sync_error.hpp"
 #include "sync/wire/normalise.hpp"
+#include "sync/wire/utf8.hpp"
 
 namespace smartq::sync {
 namespace asio = boost::asio;
-
-bool PageSizes::may_continue(std::size_t received, std::size_t asked) {
-    if (received == 0)
-        return false;
-    bool shorter_than_seen = received < largest_;
-    largest_ = std::max(largest_, received);
-    return received >= asked || !shorter_than_seen;
-}
+namespace dom = simdjson::dom;
 
 namespace {
-std::string with_query(const std::string& path, const std::string& params,
-                       const std::string& more) {
-    std::string target = path + "?" + params;
-    if (!params.empty() && !more.empty())
-        target += "&";
-    return target + more;
-}
-}  // namespace
 
-namespace {
+// A pass that finds the list moved under it is read again, this many times in all.
+constexpr int kPasses = 3;
+// Reading the positions of a tied group again: at most this many requests per page it spans.
+// Each request shows a random slice of the group; 300 tied rows over three pages are
+// all seen after about 20 requests.
+constexpr std::size_t kTieRequestsPerPage = 12;
 
 // What identifies a list item: its id, or a custom field's name.
-std::string identity(simdjson::dom::element item) {
+std::string identity(dom::element item) {
     for (auto name : {"id", "name"}) {
         if (auto member = wire::field(item, name))
             return wire::to_json(*member);
@@ -38,32 +32,219 @@ std::string identity(simdjson::dom::element item) {
     return wire::to_json(item);
 }
 
+std::string sort_value(dom::element item, std::string_view order) {
+    if (order.empty())
+        return identity(item);
+    auto member = wire::field(item, order);
+    return member ? wire::to_json(*member) : std::string{};
+}
+
+std::string with_query(const ListRequest& request, std::size_t count, std::size_t offset) {
+    std::string target = request.path + "?" + request.params;
+    if (!request.params.empty())
+        target += "&";
+    return target + fmt::format("count={}&offset={}", count, offset);
+}
+
+// One listing of a list: the sort key at every position read, the rows handed on, and the
+// requests that read them.
+class Listing {
+  public:
+    Listing(http::ApiClient& client, PageCaps& caps, const ListRequest& request,
+            const PageHandler& handler)
+        : client_(client),
+          cap_(caps.of(std::string(resource(request.kind).name) + "?" + request.params)),
+          request_(request),
+          handler_(handler) {
+        outcome_.list = request.path;
+    }
+
+    asio::awaitable<ListOutcome> read() {
+        for (int pass = 1; pass <= kPasses && outcome_.whole(); ++pass) {
+            if (co_await read_pass() && outcome_.whole()) {
+                co_await read_tied_groups();
+                co_return outcome_;
+            }
+        }
+        if (outcome_.doubt.empty() && !outcome_.stopped)
+            outcome_.doubt = fmt::format("the list {} kept changing while it was read", name());
+        co_return outcome_;
+    }
+
+  private:
+    struct Page {
+        http::JsonResponse response;
+        std::vector<dom::element> items;
+    };
+
+    std::string name() const { return request_.path; }
+
+    asio::awaitable<Page> fetch(std::size_t count, std::size_t offset) {
+        auto response = co_await client_.get(with_query(request_, count, offset));
+        auto items = wire::list_items(response.data());
+        if (response.repairs() > 0) {
+            for (auto item : items) {
+                auto id = identity(item);
+                if (wire::to_json(item).find(wire::kReplacementCharacter) != std::string::npos &&
+                    std::find(outcome_.repaired.begin(), outcome_.repaired.end(), id) ==
+                        outcome_.repaired.end())
+                    outcome_.repaired.push_back(std::move(id));
+            }
+        }
+        spdlog::debug("{}: {} page at offset {}: {} rows", client_.account(), request_.path, offset,
+                      items.size());
+        co_return Page{std::move(response), std::move(items)};
+    }
+
+    // Hands on the rows not handed before; false if the handler wants no more.
+    asio::awaitable<bool> hand(const std::vector<dom::element>& items) {
+        std::vector<dom::element> fresh;
+        for (auto item : items) {
+            auto id = identity(item);
+            seen_[sort_value(item, request_.order)].insert(id);
+            if (handed_.insert(std::move(id)).second)
+                fresh.push_back(item);
+        }
+        outcome_.rows += fresh.size();
+        if (fresh.empty())
+            co_return true;
+        if (!co_await handler_(fresh)) {
+            outcome_.stopped = true;
+            co_return false;
+        }
+        co_return true;
+    }
+
+    static std::vector<std::string> identities(const std::vector<dom::element>& items) {
+        std::vector<std::string> ids;
+        for (auto item : items)
+            ids.push_back(identity(item));
+        return ids;
+    }
+
+    // One pass from offset 0 to the end. False if the list moved under it (read it again).
+    asio::awaitable<bool> read_pass() {
+        positions_.clear();
+        std::vector<std::string> first;
+        std::vector<std::string> previous;
+        std::size_t offset = 0;
+        for (;;) {
+            auto page = co_await fetch(request_.page_size, offset);
+            auto& items = page.items;
+            auto ids = identities(items);
+            if (offset > 0 && !items.empty() && (ids == first || ids == previous)) {
+                // A list the guide gives no paging for, answered whole and short of the count.
+                if (!request_.paged_by_guide && first.size() < request_.page_size)
+                    co_return true;
+                outcome_.doubt = fmt::format(
+                    "the server ignores offset in the list {}: the page at offset {} repeats an "
+                    "earlier one",
+                    name(), offset);
+                co_return true;
+            }
+            if (offset > 0 && !items.empty() &&
+                sort_value(items.front(), request_.order) != positions_.back()) {
+                spdlog::debug("{}: {} moved at offset {}; reading it again", client_.account(),
+                              name(), offset);
+                co_return false;
+            }
+            if (offset == 0)
+                first = ids;
+            previous = std::move(ids);
+            if (!positions_.empty() && !items.empty())
+                positions_.pop_back();  // the overlapping row, read again
+            for (auto item : items)
+                positions_.push_back(sort_value(item, request_.order));
+            if (!co_await hand(items))
+                co_return true;
+            auto received = items.size();
+            // More than asked for: the server does not page this list and sent all of it.
+            if (received == 0 || received > request_.page_size)
+                co_return true;
+            bool shorter_than_seen = received < cap_;
+            cap_ = std::max(cap_, received);
+            if (received < request_.page_size && shorter_than_seen)
+                co_return true;
+            if (received == 1 && offset > 0)
+                co_return true;  // only the overlapping row: the end
+            offset += received > 1 ? received - 1 : received;
+        }
+    }
+
+    // Positions [begin, end) that hold one sort key, for each key of which fewer distinct rows
+    // were seen than positions hold it.
+    std::vector<std::pair<std::size_t, std::size_t>> short_groups() const {
+        std::vector<std::pair<std::size_t, std::size_t>> groups;
+        for (std::size_t begin = 0; begin < positions_.size();) {
+            auto end = begin;
+            while (end < positions_.size() && positions_[end] == positions_[begin])
+                ++end;
+            auto found = seen_.find(positions_[begin]);
+            std::size_t distinct = found == seen_.end() ? 0 : found->second.size();
+            if (distinct < end - begin)
+                groups.emplace_back(begin, end);
+            begin = end;
+        }
+        return groups;
+    }
+
+    asio::awaitable<void> read_tied_groups() {
+        for (auto [begin, end] : short_groups()) {
+            auto step = std::max<std::size_t>(2, std::min(cap_, request_.page_size));
+            auto pages = (end - begin + step - 1) / step;
+            auto budget = kTieRequestsPerPage * pages;
+            const auto& key = positions_[begin];
+            while (seen_[key].size() < end - begin) {
+                for (auto offset = begin; offset < end && budget > 0; offset += step, --budget) {
+                    auto page = co_await fetch(std::min(step, end - offset), offset);
+                    for (std::size_t i = 0; i < page.items.size() && offset + i < end; ++i) {
+                        if (sort_value(page.items[i], request_.order) != positions_[offset + i]) {
+                            outcome_.doubt = fmt::format(
+                                "the list {} changed while its rows of equal {} were read", name(),
+                                request_.order);
+                            co_return;
+                        }
+                    }
+                    if (!co_await hand(page.items))
+                        co_return;
+                }
+                if (budget == 0 && seen_[key].size() < end - begin) {
+                    outcome_.doubt =
+                        fmt::format("the list {} showed {} of the {} rows of {} {} it holds",
+                                    name(), seen_[key].size(), end - begin, request_.order, key);
+                    co_return;
+                }
+            }
+            spdlog::debug("{}: {}: all {} rows of {} {} seen", client_.account(), name(),
+                          end - begin, request_.order, key);
+        }
+    }
+
+    http::ApiClient& client_;
+    std::size_t& cap_;
+    const ListRequest& request_;
+    const PageHandler& handler_;
+    std::vector<std::string> positions_;  // the sort key at each position of the last pass
+    std::map<std::string, std::unordered_set<std::string>> seen_;  // sort key -> identities
+    std::unordered_set<std::string> handed_;
+    ListOutcome outcome_;
+};
+
 }  // namespace
 
-asio::awaitable<std::size_t> list_pages(http::ApiClient& client, PageSizes& sizes, Kind kind,
+asio::awaitable<ListOutcome> list_pages(http::ApiClient& client, PageCaps& caps,
+                                        const ListRequest& request, const PageHandler& handler) {
+    Listing listing(client, caps, request, handler);
+    co_return co_await listing.read();
+}
+
+asio::awaitable<std::size_t> list_pages(http::ApiClient& client, PageCaps& caps, Kind kind,
                                         const std::string& path, const std::string& params,
                                         std::size_t page_size, const PageHandler& handler) {
-    std::size_t offset = 0;
-    std::string previous_first;
-    for (;;) {
-        auto page =
-            with_query(path, params,
-                       "count=" + std::to_string(page_size) + "&offset=" + std::to_string(offset));
-        auto response = co_await client.get(std::move(page));
-        auto items = wire::list_items(response.data());
-        // A server that ignores offset answers the first page again: that is the end.
-        if (offset > 0 && !items.empty() && identity(items.front()) == previous_first)
-            break;
-        if (!items.empty())
-            previous_first = identity(items.front());
-        spdlog::debug("{}: {} page at offset {}: {} rows", client.account(), resource(kind).name,
-                      offset, items.size());
-        offset += items.size();
-        bool wanted = co_await handler(items);
-        if (!wanted || !sizes.may_continue(items.size(), page_size))
-            break;
-    }
-    co_return offset;
+    auto outcome = co_await list_pages(client, caps, {kind, path, params, page_size, {}}, handler);
+    if (!outcome.doubt.empty())
+        throw SyncError(SyncError::Reason::Incomplete, outcome.doubt);
+    co_return outcome.rows;
 }
 
 }  // namespace smartq::sync

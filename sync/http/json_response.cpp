@@ -7,6 +7,7 @@
 #include "sync/http/connection_pool.hpp"
 #include "sync/http/errors.hpp"
 #include "sync/http/retry.hpp"
+#include "sync/wire/utf8.hpp"
 
 namespace smartq::http {
 
@@ -100,6 +101,9 @@ JsonResponse JsonResponse::interpret(Response response, std::string_view host,
     }
     JsonResponse out;
     out.status_ = status;
+    // Invalid UTF-8 in one object's text would make the whole page unparsable: it is read with
+    // U+FFFD in its place, and the count lets the caller name what was repaired.
+    out.repairs_ = wire::repair_utf8(response.body);
     out.body_ = simdjson::padded_string(response.body);
     out.parser_ = std::make_unique<simdjson::dom::parser>();
     simdjson::dom::object envelope;

@@ -20,11 +20,14 @@ class JsonResponse {
     unsigned status() const { return status_; }
     simdjson::dom::element envelope() const { return root_; }
     simdjson::dom::element data() const;
+    // Ill-formed UTF-8 sequences replaced with U+FFFD before parsing (0: the body was valid).
+    std::size_t repairs() const { return repairs_; }
 
   private:
     JsonResponse() = default;
 
     unsigned status_ = 0;
+    std::size_t repairs_ = 0;
     simdjson::padded_string body_;
     std::unique_ptr<simdjson::dom::parser> parser_;
     simdjson::dom::element root_;

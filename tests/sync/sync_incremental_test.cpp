@@ -92,7 +92,10 @@ TEST_CASE("a sync with no change costs a few requests per project and rewrites n
     auto requests = stats(sandbox).total;
     MESSAGE("full sync: " << full << " requests; no-change sync: " << requests << " for "
                           << projects << " projects");
-    CHECK(requests <= 10 * projects + 5);
+    // Per project: its default role, its roles, steps, fields and each choice field's values,
+    // the newest tickets and the id listing; a list as long as the longest of its kind seen is
+    // asked once more, as its cap is learnt per list (issue 10).
+    CHECK(requests <= 20 * projects + 5);
     CHECK(requests * 100 <= full * 3);
     CHECK(scalar(env, "SELECT count(*) FROM changes") == changes_before);
 }

@@ -1,0 +1,65 @@
+#include "sync/child_marks.hpp"
+
+#include <fmt/format.h>
+
+namespace smartq::sync {
+
+namespace {
+
+constexpr std::string_view kChildCounts = "ticket_children";
+
+// The counts of one ticket's live children as SQL over a ticket id expression.
+std::string counts_sql(std::string_view ticket) {
+    return fmt::format(
+        "'notes=' || (SELECT count(*) FROM notes c WHERE c.ticket_id = {0} AND c.deleted_at IS "
+        "NULL) || ' tasks=' || (SELECT count(*) FROM tasks c WHERE c.ticket_id = {0} AND "
+        "c.deleted_at IS NULL) || ' files=' || (SELECT count(*) FROM files c WHERE c.ticket_id "
+        "= {0} AND c.deleted_at IS NULL)",
+        ticket);
+}
+
+std::string text(const store::Value& value) {
+    if (const auto* s = std::get_if<std::string>(&value))
+        return *s;
+    if (const auto* n = std::get_if<std::int64_t>(&value))
+        return std::to_string(*n);
+    return {};
+}
+
+}  // namespace
+
+void mark_children_stored(store::Replica& replica, std::int64_t ticket,
+                          std::string_view update_mark) {
+    auto counts = replica.query(fmt::format("SELECT {}", counts_sql(std::to_string(ticket))));
+    auto key = std::to_string(ticket);
+    replica.set_mark(kTicketMarks, key, update_mark);
+    replica.set_mark(kChildCounts, key, text(counts.rows.at(0).at(0)));
+}
+
+std::string MarkGap::sentence() const {
+    return fmt::format("ticket {} is marked as read with {} but the replica holds {}", ticket,
+                       marked, stored);
+}
+
+std::vector<MarkGap> marks_without_children(store::Replica& replica) {
+    auto rows = replica.query(fmt::format(
+        "SELECT key, marker, stored FROM (SELECT m.key, m.marker, {} AS stored FROM sync_marks m "
+        "JOIN tickets t ON t.id = CAST(m.key AS INTEGER) WHERE m.resource = '{}' AND "
+        "t.deleted_at IS NULL) WHERE marker != stored ORDER BY CAST(key AS INTEGER)",
+        counts_sql("t.id"), kChildCounts));
+    std::vector<MarkGap> gaps;
+    for (const auto& row : rows.rows)
+        gaps.push_back({text(row[0]), text(row[1]), text(row[2])});
+    return gaps;
+}
+
+void drop_marks(store::Replica& replica, const std::vector<MarkGap>& gaps) {
+    auto tx = replica.begin();
+    for (const auto& gap : gaps) {
+        replica.drop_mark(kTicketMarks, gap.ticket);
+        replica.drop_mark(kChildCounts, gap.ticket);
+    }
+    tx.commit();
+}
+
+}  // namespace smartq::sync
