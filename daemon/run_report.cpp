@@ -49,6 +49,13 @@ void write_run(wire::JsonWriter& json, const store::RunInfo& run) {
     }
     json.end_object().key("error");
     run.error.empty() ? json.null() : json.value(run.error);
+    for (const auto& [name, texts] :
+         {std::pair{"problems", &run.problems}, {"notices", &run.notices}}) {
+        json.key(name).begin_array();
+        for (const auto& text : *texts)
+            json.value(text);
+        json.end_array();
+    }
     json.end_object();
 }
 
@@ -86,6 +93,14 @@ std::string human_duration(std::chrono::seconds duration) {
     if (s >= 60)
         return fmt::format("{}m {:02}s", s / 60, s % 60);
     return fmt::format("{}s", s);
+}
+
+std::string first_problem(const store::RunInfo& run) {
+    if (run.problems.empty())
+        return run.error;
+    if (run.problems.size() == 1)
+        return run.problems.front();
+    return fmt::format("{} (and {} more)", run.problems.front(), run.problems.size() - 1);
 }
 
 std::string with_zone(std::string_view utc_text) {

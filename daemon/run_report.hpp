@@ -32,6 +32,9 @@ void write_run(wire::JsonWriter& json, const store::RunInfo& run);
 std::int64_t total_records(const store::RunInfo& run);
 // "+12 ~3 -1": inserted, updated and deleted records over all resources.
 std::string change_counts(const store::RunInfo& run);
+// The first reason the run did not succeed, saying how many more there are;
+// "" for a clean run.
+std::string first_problem(const store::RunInfo& run);
 // From start to end; nullopt while the run has no end.
 std::optional<std::chrono::seconds> run_duration(const store::RunInfo& run);
 // "1h 02m", "3m 05s", "12s".

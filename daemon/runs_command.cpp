@@ -35,7 +35,7 @@ void print_runs_table(const std::vector<store::RunInfo>& runs) {
         table.rows.push_back(
             {run.id, std::string(store::to_string(run.kind)), with_zone(run.started_at),
              duration ? human_duration(*duration) : std::string("-"),
-             std::string(store::to_string(run.status)), change_counts(run), run.error});
+             std::string(store::to_string(run.status)), change_counts(run), first_problem(run)});
     }
     print_result(std::cout, table, OutputFormat::Table);
 }

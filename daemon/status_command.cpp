@@ -92,8 +92,14 @@ void print_text(const std::vector<AccountStatus>& statuses) {
                                  r.ended_at ? ", ended " + with_zone(*r.ended_at) : std::string{},
                                  count_of(total_records(r), "record", "records"),
                                  count_of(r.requests, "request", "requests"));
-        if (!r.error.empty())
-            std::cout << "  last error:   " << r.error << "\n";
+        // Every problem of the run, else its one error; then what it noticed.
+        auto problems = r.problems;
+        if (problems.empty() && !r.error.empty())
+            problems.push_back(r.error);
+        for (const auto& problem : problems)
+            std::cout << "  problem:      " << problem << "\n";
+        for (const auto& notice : r.notices)
+            std::cout << "  notice:       " << notice << "\n";
         const auto& ok = s.runs.last_success;
         std::cout << "  last success: " << (ok && ok->ended_at ? with_zone(*ok->ended_at) : "never")
                   << "\n";

@@ -219,6 +219,25 @@ TEST_CASE("runs lists the runs newest first, diff nets out the change log betwee
           "{\"resource\":\"tickets\",\"key\":\"900001\",\"change\":\"deleted\"},"
           "{\"resource\":\"users\",\"key\":\"900002\",\"change\":\"added\"}]}\n");
     CHECK(env.run({"diff", "4", "2"}).code == 64);
+
+    // Every problem and notice a run recorded: the table names the first and
+    // how many more, status lists them all, JSON carries them all.
+    execute(env.replica(),
+            "UPDATE runs SET status = 'partial', error = 'ticket 7 refused' "
+            "WHERE id = 4; INSERT INTO run_findings(run_id, seq, kind, text) "
+            "VALUES (4, 1, 'problem', 'ticket 7 refused'), "
+            "(4, 2, 'problem', 'project 2 refused'), "
+            "(4, 3, 'notice', '3 private notes not visible')");
+    auto latest = env.run({"runs", "--limit", "1"});
+    CHECK(contains(latest.out, "| partial | +0 ~0 -0 | ticket 7 refused (and 1 more)\n"));
+    auto status = env.run({"status"});
+    CHECK(contains(status.out,
+                   "  problem:      ticket 7 refused\n"
+                   "  problem:      project 2 refused\n"
+                   "  notice:       3 private notes not visible\n"));
+    CHECK(contains(env.run({"runs", "--json", "--limit", "1"}).out,
+                   "\"problems\":[\"ticket 7 refused\",\"project 2 refused\"],"
+                   "\"notices\":[\"3 private notes not visible\"]}"));
     auto missing = env.run({"diff", "1", "99"});
     CHECK(missing.code == 64);
     CHECK(contains(missing.err, "there is no run 99"));
