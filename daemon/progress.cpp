@@ -5,6 +5,8 @@
 
 #include <cstdio>
 
+#include "daemon/run_report.hpp"
+
 namespace smartq::daemon {
 namespace asio = boost::asio;
 
@@ -54,11 +56,12 @@ void ProgressDisplay::draw() {
     double seconds =
         std::chrono::duration<double>(std::chrono::steady_clock::now() - start_).count();
     auto records = p.total_records();
-    std::fprintf(stderr, "\r\033[K%s: %s, %llu records, %llu attachments, %s, %.0f records/s",
-                 account_.c_str(), p.current.c_str(), static_cast<unsigned long long>(records),
-                 static_cast<unsigned long long>(p.attachments),
-                 human_bytes(p.attachment_bytes).c_str(),
-                 seconds > 0 ? static_cast<double>(records) / seconds : 0.0);
+    auto line = fmt::format("\r\033[K{}: {}, {}, {}, {}, {:.0f} records/s", account_, p.current,
+                            count_of(records, "record", "records"),
+                            count_of(p.attachments, "attachment", "attachments"),
+                            human_bytes(p.attachment_bytes),
+                            seconds > 0 ? static_cast<double>(records) / seconds : 0.0);
+    std::fputs(line.c_str(), stderr);
     std::fflush(stderr);
 }
 
@@ -72,8 +75,9 @@ void ProgressDisplay::finish(const std::string& outcome) {
         spdlog::info("{}: {}: {} new, {} changed, {} unchanged, {} marked deleted", account_, name,
                      c.inserted, c.updated, c.unchanged, c.deleted);
     }
-    spdlog::info("{}: {} in {:.1f} s: {} records, {} attachments downloaded ({})", account_,
-                 outcome, seconds, last_.total_records(), last_.attachments,
+    spdlog::info("{}: {} in {:.1f} s: {}, {} downloaded ({})", account_, outcome, seconds,
+                 count_of(last_.total_records(), "record", "records"),
+                 count_of(last_.attachments, "attachment", "attachments"),
                  human_bytes(last_.attachment_bytes));
 }
 
