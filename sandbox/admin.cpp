@@ -21,7 +21,10 @@ const char* const admin_help = R"(Admin API (JSON, no authentication, never faul
                                           DUMP body: {"equal":bool,"differences":[...]}
   GET  /__admin/faults, POST /__admin/faults {"latency_ms":N,"error_rate":F,"rate_limit":N,
                                           "drop_rate":F,"truncate_rate":F,"seed":N,
-                                          "forbidden_route":"GET /projects/{id}/..."}
+                                          "forbidden_route":"GET /projects/{id}/...",
+                                          "commit_then_drop_rate":F,"commit_then_error_rate":F,
+                                          "huge_answer_route":"GET /projects",
+                                          "trickle_route":"GET /users","trickle_interval_ms":N}
   GET  /__admin/wire,   POST /__admin/wire   {"string_ids":B,"int_bools":B,"keyed_lists":B,
                                           "page_cap":N,"size_skew":N,
                                           "tie_shuffle":B,"bulk_insert_time":B,"unpaged_lists":B,

@@ -9,7 +9,8 @@
 
 namespace smartq::sandbox {
 
-FaultInjector::FaultInjector(const Faults& faults) : faults_(faults), random_(faults.seed) {
+FaultInjector::FaultInjector(const Faults& faults)
+    : faults_(faults), random_(faults.seed), commit_random_(faults.seed + 1) {
     validate(faults_);
 }
 
@@ -17,6 +18,7 @@ void FaultInjector::update(const Faults& faults) {
     validate(faults);
     if (faults.seed != faults_.seed) {
         random_.seed(faults.seed);
+        commit_random_.seed(faults.seed + 1);
     }
     faults_ = faults;
 }
@@ -25,31 +27,53 @@ void FaultInjector::reset_counts() {
     injected_.clear();
 }
 
-bool FaultInjector::over_rate_limit(std::chrono::steady_clock::time_point now) {
+int FaultInjector::over_rate_limit(std::chrono::steady_clock::time_point now) {
     if (faults_.rate_limit <= 0) {
-        return false;
+        let_through_.clear();
+        return 0;
     }
-    if (now - window_start_ >= std::chrono::seconds(1)) {
-        window_start_ = now;
-        window_count_ = 0;
+    constexpr auto window = std::chrono::seconds(1);
+    while (!let_through_.empty() && now - let_through_.front() >= window) {
+        let_through_.pop_front();
     }
     // Refused requests do not use up the window: a client that waits for
     // Retry-After gets through.
-    if (window_count_ >= faults_.rate_limit) {
-        return true;
+    if (let_through_.size() >= static_cast<std::size_t>(faults_.rate_limit)) {
+        auto room_in = let_through_[let_through_.size() - faults_.rate_limit] + window - now;
+        auto seconds = std::chrono::ceil<std::chrono::seconds>(room_in).count();
+        return static_cast<int>(std::max<std::int64_t>(seconds, 1));
     }
-    ++window_count_;
-    return false;
+    let_through_.push_back(now);
+    return 0;
 }
 
-FaultDecision FaultInjector::decide(std::chrono::steady_clock::time_point now) {
+std::optional<FaultKind> FaultInjector::commit_fault(unsigned& status) {
+    if (faults_.commit_then_drop_rate + faults_.commit_then_error_rate <= 0) {
+        return std::nullopt;
+    }
+    const double draw = std::uniform_real_distribution<double>(0.0, 1.0)(commit_random_);
+    const unsigned statuses[] = {500, 502, 503};
+    status = statuses[commit_random_() % 3];
+    if (draw < faults_.commit_then_drop_rate) {
+        ++injected_["commit_then_drop"];
+        return FaultKind::CommitThenDrop;
+    }
+    if (draw < faults_.commit_then_drop_rate + faults_.commit_then_error_rate) {
+        ++injected_["commit_then_error"];
+        return FaultKind::CommitThenError;
+    }
+    return std::nullopt;
+}
+
+FaultDecision FaultInjector::decide(std::chrono::steady_clock::time_point now, bool write) {
     FaultDecision decision;
     decision.latency = std::chrono::milliseconds(faults_.latency_ms);
     if (faults_.latency_ms > 0) {
         ++injected_["latency"];
     }
-    if (over_rate_limit(now)) {
+    if (int wait = over_rate_limit(now)) {
         decision.kind = FaultKind::RateLimited;
+        decision.retry_after_seconds = wait;
         ++injected_["rate_limit"];
         return decision;
     }
@@ -68,6 +92,11 @@ FaultDecision FaultInjector::decide(std::chrono::steady_clock::time_point now) {
     } else if (draw < faults_.drop_rate + faults_.error_rate + faults_.truncate_rate) {
         decision.kind = FaultKind::Truncate;
         ++injected_["truncate"];
+    }
+    if (write && decision.kind == FaultKind::None) {
+        if (auto kind = commit_fault(decision.error_status)) {
+            decision.kind = *kind;
+        }
     }
     return decision;
 }
@@ -97,10 +126,20 @@ std::string faults_to_json(const Faults& faults) {
         .value(faults.drop_rate)
         .key("truncate_rate")
         .value(faults.truncate_rate)
+        .key("commit_then_drop_rate")
+        .value(faults.commit_then_drop_rate)
+        .key("commit_then_error_rate")
+        .value(faults.commit_then_error_rate)
         .key("seed")
         .value(static_cast<std::int64_t>(faults.seed))
         .key("forbidden_route")
         .value(faults.forbidden_route)
+        .key("huge_answer_route")
+        .value(faults.huge_answer_route)
+        .key("trickle_route")
+        .value(faults.trickle_route)
+        .key("trickle_interval_ms")
+        .value(faults.trickle_interval_ms)
         .end_object();
     return out;
 }
@@ -132,6 +171,14 @@ int whole_number_of(simdjson::dom::element value, std::string_view key) {
     return static_cast<int>(number);
 }
 
+std::string string_of(simdjson::dom::element value, std::string_view key) {
+    std::string_view text;
+    if (value.get_string().get(text) != simdjson::SUCCESS) {
+        throw std::invalid_argument(fmt::format("fault '{}' must be a string", key));
+    }
+    return std::string(text);
+}
+
 }  // namespace
 
 Faults faults_from_json(std::string_view json, Faults base) {
@@ -156,17 +203,23 @@ Faults faults_from_json(std::string_view json, Faults base) {
             base.drop_rate = number_of(field.value, key);
         } else if (key == "truncate_rate") {
             base.truncate_rate = number_of(field.value, key);
+        } else if (key == "commit_then_drop_rate") {
+            base.commit_then_drop_rate = number_of(field.value, key);
+        } else if (key == "commit_then_error_rate") {
+            base.commit_then_error_rate = number_of(field.value, key);
+        } else if (key == "trickle_interval_ms") {
+            base.trickle_interval_ms = whole_number_of(field.value, key);
         } else if (key == "seed") {
             if (!field.value.is_uint64()) {
                 throw std::invalid_argument("fault 'seed' must be a whole number");
             }
             base.seed = field.value.get_uint64().value();
         } else if (key == "forbidden_route") {
-            std::string_view route;
-            if (field.value.get_string().get(route) != simdjson::SUCCESS) {
-                throw std::invalid_argument("fault 'forbidden_route' must be a string");
-            }
-            base.forbidden_route = std::string(route);
+            base.forbidden_route = string_of(field.value, key);
+        } else if (key == "huge_answer_route") {
+            base.huge_answer_route = string_of(field.value, key);
+        } else if (key == "trickle_route") {
+            base.trickle_route = string_of(field.value, key);
         } else {
             throw std::invalid_argument(fmt::format("unknown fault '{}'", key));
         }
@@ -183,6 +236,18 @@ void validate(const Faults& faults) {
     }
     if (faults.error_rate + faults.drop_rate + faults.truncate_rate > 1.0 + 1e-9) {
         throw std::invalid_argument("the error, drop and truncate rates must add up to at most 1");
+    }
+    for (double rate : {faults.commit_then_drop_rate, faults.commit_then_error_rate}) {
+        if (!(rate >= 0.0 && rate <= 1.0)) {
+            throw std::invalid_argument("fault rates must be between 0 and 1");
+        }
+    }
+    if (faults.commit_then_drop_rate + faults.commit_then_error_rate > 1.0 + 1e-9) {
+        throw std::invalid_argument(
+            "the commit-then-drop and commit-then-error rates must add up to at most 1");
+    }
+    if (faults.trickle_interval_ms < 1) {
+        throw std::invalid_argument("trickle_interval_ms must be at least 1");
     }
     if (faults.latency_ms < 0 || faults.rate_limit < 0) {
         throw std::invalid_argument("latency and rate limit must not be negative");

@@ -92,7 +92,7 @@ int main(int argc, char** argv) {
                    "share of API requests answered 5xx with an HTML body")
         ->check(CLI::Range(0.0, 1.0));
     app.add_option("--rate-limit", options.faults.rate_limit,
-                   "API requests per second before 429 with Retry-After (0: none)")
+                   "API requests let through in any one second before 429 with Retry-After (0: none)")
         ->check(CLI::NonNegativeNumber);
     app.add_option("--drop-rate", options.faults.drop_rate,
                    "share of API requests whose connection is closed unanswered")
@@ -102,6 +102,21 @@ int main(int argc, char** argv) {
         ->check(CLI::Range(0.0, 1.0));
     app.add_option("--fault-seed", options.faults.seed, "seed of the fault sequence")
         ->capture_default_str();
+    // Hostile transports: writes whose answer is lost, answers too big or too slow.
+    app.add_option("--commit-then-drop-rate", options.faults.commit_then_drop_rate,
+                   "share of writes carried out, then answered by a closed connection")
+        ->check(CLI::Range(0.0, 1.0));
+    app.add_option("--commit-then-error-rate", options.faults.commit_then_error_rate,
+                   "share of writes carried out, then answered 5xx")
+        ->check(CLI::Range(0.0, 1.0));
+    app.add_option("--huge-answer-route", options.faults.huge_answer_route,
+                   "route answered with an endless (3 GiB) chunked JSON body, e.g. \"GET /projects\"");
+    app.add_option("--trickle-route", options.faults.trickle_route,
+                   "route whose answer is sent one byte every --trickle-interval-ms");
+    app.add_option("--trickle-interval-ms", options.faults.trickle_interval_ms,
+                   "pause between the bytes of a trickled answer")
+        ->capture_default_str()
+        ->check(CLI::PositiveNumber);
     app.add_option("--page-cap", options.wire.page_cap,
                    "never return more rows per page (0: no cap)")
         ->check(CLI::NonNegativeNumber);

@@ -4,6 +4,7 @@
 
 #include <thread>
 
+#include <fmt/format.h>
 #include <spdlog/spdlog.h>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
@@ -80,11 +81,19 @@ void decode_body(const Request& request, ApiRequest& api) {
     }
 }
 
+// How an answer goes over the wire: whole, cut short, endless, or a byte at a time.
+enum class Delivery { Whole, Truncated, Huge, Trickle };
+
 struct Answer {
     ApiResponse response;
     std::vector<std::pair<std::string, std::string>> headers;
-    bool truncate = false;
+    Delivery delivery = Delivery::Whole;
 };
+
+bool is_write(std::string_view method, const std::vector<std::string>& segments) {
+    bool token = segments.size() == 1 && segments[0] == "oauth2";
+    return method != "GET" && !token;
+}
 
 class Session {
   public:
@@ -142,7 +151,8 @@ class Session {
                                      std::string_view query) {
         const std::string method(request.method_string());
         const auto route = route_template(method, segments);
-        auto decision = state_.faults.decide(std::chrono::steady_clock::now());
+        auto decision =
+            state_.faults.decide(std::chrono::steady_clock::now(), is_write(method, segments));
         if (decision.latency.count() > 0) {
             asio::steady_timer timer(stream_.get_executor(), decision.latency);
             co_await timer.async_wait(use_awaitable);
@@ -154,7 +164,18 @@ class Session {
                 co_return false;
             case FaultKind::RateLimited:
                 answer.response = error_response(429, "Too many requests, retry later");
-                answer.headers.emplace_back("Retry-After", "1");
+                answer.headers.emplace_back("Retry-After",
+                                            std::to_string(decision.retry_after_seconds));
+                break;
+            case FaultKind::CommitThenDrop:
+                serve_api(request, std::move(segments), query);
+                state_.stats.record(method, route, 0);
+                co_return false;
+            case FaultKind::CommitThenError:
+                serve_api(request, std::move(segments), query);
+                answer.response.status = decision.error_status;
+                answer.response.content_type = "text/html";
+                answer.response.body = html_error_page(decision.error_status);
                 break;
             case FaultKind::Error:
                 answer.response.status = decision.error_status;
@@ -169,13 +190,24 @@ class Session {
                     break;
                 }
                 answer.response = serve_api(request, std::move(segments), query);
-                answer.truncate = decision.kind == FaultKind::Truncate;
+                answer.delivery = delivery_of(route, decision.kind, answer.response);
                 break;
         }
         state_.stats.record(method, route, answer.response.status);
         spdlog::debug("sandbox: {} {} -> {}", method, request.target(), answer.response.status);
         co_await send(request, answer);
-        co_return request.keep_alive() && !answer.truncate;
+        co_return request.keep_alive() && answer.delivery == Delivery::Whole;
+    }
+
+    Delivery delivery_of(const std::string& route, FaultKind kind, const ApiResponse& response) {
+        const auto& faults = state_.faults.settings();
+        if (route == faults.huge_answer_route) {
+            return Delivery::Huge;
+        }
+        if (route == faults.trickle_route && !response.read_at) {
+            return Delivery::Trickle;
+        }
+        return kind == FaultKind::Truncate ? Delivery::Truncated : Delivery::Whole;
     }
 
     ApiResponse serve_api(Request& request, std::vector<std::string> segments,
@@ -225,6 +257,10 @@ class Session {
     // so that downloads stream from read_at without holding the file. (By
     // reference: g++ 12 double-frees aggregates passed by value to coroutines.)
     asio::awaitable<void> send(const Request& request, Answer& answer) {
+        if (answer.delivery == Delivery::Huge) {
+            co_await send_huge(request);
+            co_return;
+        }
         auto& response = answer.response;
         const bool streamed = static_cast<bool>(response.read_at);
         const std::uint64_t size = streamed ? response.stream_size : response.body.size();
@@ -239,12 +275,16 @@ class Session {
             head.set(name, value);
         }
         head.content_length(size);
-        head.keep_alive(request.keep_alive() && !answer.truncate);
+        head.keep_alive(request.keep_alive() && answer.delivery == Delivery::Whole);
         http::response_serializer<http::empty_body> serializer{head};
         stream_.expires_after(idle_timeout);
         co_await http::async_write_header(stream_, serializer, use_awaitable);
 
-        const std::uint64_t limit = answer.truncate ? size / 2 : size;
+        if (answer.delivery == Delivery::Trickle) {
+            co_await trickle(response.body);
+            co_return;
+        }
+        const std::uint64_t limit = answer.delivery == Delivery::Truncated ? size / 2 : size;
         if (!streamed) {
             co_await asio::async_write(stream_, asio::buffer(response.body.data(), limit),
                                        use_awaitable);
@@ -261,6 +301,47 @@ class Session {
             stream_.expires_after(idle_timeout);
             co_await asio::async_write(stream_, asio::buffer(chunk.data(), got), use_awaitable);
             offset += got;
+        }
+    }
+
+    // A JSON answer that never ends before kHugeAnswerBytes, chunked, so that only a
+    // limit on what is read (not the head) can stop a client.
+    asio::awaitable<void> send_huge(const Request& request) {
+        http::response<http::empty_body> head{http::status::ok, request.version()};
+        head.set(http::field::server, "smartq-sandbox");
+        head.set(http::field::content_type, "application/json");
+        head.chunked(true);
+        head.keep_alive(false);
+        http::response_serializer<http::empty_body> serializer{head};
+        stream_.expires_after(idle_timeout);
+        co_await http::async_write_header(stream_, serializer, use_awaitable);
+        std::string items;
+        while (items.size() < chunk_size) {
+            items += R"({"id":"1","name":"huge"},)";
+        }
+        auto frame = [](std::string_view data) {
+            return fmt::format("{:x}\r\n{}\r\n", data.size(), data);
+        };
+        const std::string opening = frame(R"({"error":null,"data":[)");
+        const std::string middle = frame(items);
+        co_await asio::async_write(stream_, asio::buffer(opening), use_awaitable);
+        for (std::uint64_t sent = 0; sent < kHugeAnswerBytes; sent += items.size()) {
+            stream_.expires_after(idle_timeout);
+            co_await asio::async_write(stream_, asio::buffer(middle), use_awaitable);
+        }
+        const std::string closing = frame(R"({}]})") + "0\r\n\r\n";
+        co_await asio::async_write(stream_, asio::buffer(closing), use_awaitable);
+    }
+
+    // One byte every trickle_interval_ms: never idle long enough for a read timeout.
+    asio::awaitable<void> trickle(const std::string& body) {
+        const auto interval =
+            std::chrono::milliseconds(state_.faults.settings().trickle_interval_ms);
+        for (char byte : body) {
+            asio::steady_timer timer(stream_.get_executor(), interval);
+            co_await timer.async_wait(use_awaitable);
+            stream_.expires_after(idle_timeout);
+            co_await asio::async_write(stream_, asio::buffer(&byte, 1), use_awaitable);
         }
     }
 

@@ -2,6 +2,11 @@
 // and at run time, never on the admin API.
 #include <doctest/doctest.h>
 
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
 #include <thread>
 
 #include "server_json.hpp"
@@ -177,4 +182,132 @@ TEST_CASE("the same fault seed gives the same sequence of answers") {
     };
     CHECK(statuses(3) == statuses(3));
     CHECK(statuses(3) != statuses(4));
+}
+
+namespace {
+
+// The first bytes of an answer, read off a raw socket: for answers no client should
+// read whole (endless or trickling). `reads` limits the recv calls after the head.
+struct RawStart {
+    std::string head;
+    std::vector<std::size_t> body_reads;  // the size of each recv after the head
+};
+
+RawStart raw_start(std::uint16_t port, const std::string& request, int reads) {
+    int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+    REQUIRE(fd >= 0);
+    sockaddr_in address{};
+    address.sin_family = AF_INET;
+    address.sin_port = htons(port);
+    address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    REQUIRE(::connect(fd, reinterpret_cast<sockaddr*>(&address), sizeof address) == 0);
+    REQUIRE(::send(fd, request.data(), request.size(), 0) == static_cast<ssize_t>(request.size()));
+    RawStart out;
+    char buffer[65536];
+    while (out.head.find("\r\n\r\n") == std::string::npos) {
+        auto got = ::recv(fd, buffer, sizeof buffer, 0);
+        REQUIRE(got > 0);
+        out.head.append(buffer, static_cast<std::size_t>(got));
+    }
+    auto extra = out.head.size() - out.head.find("\r\n\r\n") - 4;
+    out.head.resize(out.head.size() - extra);
+    for (int i = 0; i < reads; ++i) {
+        auto got = ::recv(fd, buffer, sizeof buffer, 0);
+        REQUIRE(got > 0);
+        out.body_reads.push_back(static_cast<std::size_t>(got));
+    }
+    ::close(fd);
+    return out;
+}
+
+std::string get_request(const SandboxFixture& sandbox, const std::string& path) {
+    std::string request = "GET /api/v1" + path + " HTTP/1.1\r\nHost: sandbox\r\n";
+    for (const auto& [name, value] : sandbox.auth_headers()) {
+        request += name + ": " + value + "\r\n";
+    }
+    return request + "\r\n";
+}
+
+std::size_t project_count(const SandboxFixture& sandbox) {
+    Json projects(sandbox.api("GET", "/projects").body);
+    return projects.root["data"].get_array().value().size();
+}
+
+}  // namespace
+
+TEST_CASE("the rate limit is a sliding window: what left 0.6 s ago still counts") {
+    sandbox::Faults faults;
+    faults.rate_limit = 5;
+    SandboxFixture sandbox(with_faults(faults));
+    HttpConnection connection(sandbox.port());
+    auto call = [&] {
+        return connection.request("GET", "/api/v1/users/me", sandbox.auth_headers()).status;
+    };
+    for (int i = 0; i < 3; ++i) {
+        REQUIRE(call() == 200);
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(600));
+    REQUIRE(call() == 200);
+    REQUIRE(call() == 200);
+    std::this_thread::sleep_for(std::chrono::milliseconds(500));
+    // The first three have left the window, the two of 0.5 s ago have not: three more
+    // fit, the fourth does not. A counter reset every second would let all four through.
+    CHECK(call() == 200);
+    CHECK(call() == 200);
+    CHECK(call() == 200);
+    auto refused = connection.request("GET", "/api/v1/users/me", sandbox.auth_headers());
+    CHECK(refused.status == 429);
+    CHECK(refused.header("Retry-After") == "1");
+}
+
+TEST_CASE("a write that commits then drops, or commits then fails, is carried out all the same") {
+    SandboxFixture sandbox;
+    auto before = project_count(sandbox);
+    SUBCASE("dropped") {
+        REQUIRE(sandbox.admin("POST", "faults", R"({"commit_then_drop_rate":1})").status == 200);
+        auto answer = sandbox.api("POST", "/projects", "project%5Bname%5D=Dropped");
+        CHECK(answer.status == 0);
+        CHECK(injected(sandbox, "commit_then_drop") == 1);
+    }
+    SUBCASE("answered 5xx") {
+        REQUIRE(sandbox.admin("POST", "faults", R"({"commit_then_error_rate":1})").status == 200);
+        auto answer = sandbox.api("POST", "/projects", "project%5Bname%5D=Failed");
+        CHECK(answer.status >= 500);
+        CHECK(answer.header("Content-Type") == "text/html");
+        CHECK(injected(sandbox, "commit_then_error") == 1);
+    }
+    CHECK(project_count(sandbox) == before + 1);
+    // Reads and the token request are never touched by these faults.
+    CHECK(sandbox.api("GET", "/users/me").status == 200);
+    auto token = http(sandbox.port(), "POST", "/api/v1/oauth2/", sandbox.auth_headers());
+    CHECK(token.status == 200);
+}
+
+TEST_CASE("a huge answer is chunked JSON without a Content-Length, and never ends soon") {
+    SandboxFixture sandbox;
+    REQUIRE(sandbox.admin("POST", "faults", R"({"huge_answer_route":"GET /projects"})").status ==
+            200);
+    auto start = raw_start(sandbox.port(), get_request(sandbox, "/projects"), 64);
+    CHECK(start.head.starts_with("HTTP/1.1 200"));
+    CHECK(start.head.find("Transfer-Encoding: chunked") != std::string::npos);
+    CHECK(start.head.find("Content-Length") == std::string::npos);
+    std::size_t read = 0;
+    for (auto size : start.body_reads) {
+        read += size;
+    }
+    CHECK(read >= 64);  // 64 reads, none of them the end
+    CHECK(sandbox.api("GET", "/users/me").status == 200);
+}
+
+TEST_CASE("a trickled answer comes one byte at a time, after a whole head") {
+    SandboxFixture sandbox;
+    REQUIRE(sandbox
+                .admin("POST", "faults",
+                       R"({"trickle_route":"GET /users/me","trickle_interval_ms":100})")
+                .status == 200);
+    auto start = raw_start(sandbox.port(), get_request(sandbox, "/users/me"), 3);
+    CHECK(start.head.starts_with("HTTP/1.1 200"));
+    CHECK(start.head.find("Content-Length") != std::string::npos);
+    CHECK(start.body_reads == std::vector<std::size_t>{1, 1, 1});
+    CHECK(sandbox.admin("POST", "faults", R"({"trickle_interval_ms":0})").status == 400);
 }
