@@ -6,6 +6,7 @@
 #include <sqlite3.h>
 
 #include <csignal>
+#include <fstream>
 #include <thread>
 
 #include "backup_env.hpp"
@@ -41,6 +42,13 @@ void execute(const std::filesystem::path& db, const std::string& sql) {
     sqlite3_free(error);
     sqlite3_close(handle);
     REQUIRE_MESSAGE(rc == SQLITE_OK, message);
+}
+
+// A file only its owner may read, as secrets and configurations must be.
+void write_private(const std::filesystem::path& file, const std::string& text) {
+    std::ofstream(file) << text;
+    std::filesystem::permissions(
+        file, std::filesystem::perms::owner_read | std::filesystem::perms::owner_write);
 }
 
 std::size_t lines_starting(const std::string& text, const std::string& prefix) {
@@ -298,4 +306,34 @@ TEST_CASE("with a stale JOURNAL_STREAM the last error still goes to stderr") {
     CHECK(result.code == 78);
     CHECK(contains(result.err, "smartq-backup: "));
     CHECK(contains(result.err, "/nonexistent/config.toml"));
+}
+
+TEST_CASE(
+    "the units' empty credential fallbacks: unused with secrets from the environment, "
+    "refused by name when the configuration asks for the file") {
+    SandboxFixture sandbox;
+    TempDir dir;
+    auto credentials = dir / "credentials";
+    std::filesystem::create_directories(credentials);
+    // What SetCredential=acme.password:\n leaves when /etc/smartq-backup/acme.password is missing.
+    for (const auto* name : {"acme.password", "acme.key"})
+        write_private(credentials / name, "\n");
+    auto data = (dir / "data").string();
+    auto url = "url = \"http://127.0.0.1:" + std::to_string(sandbox.port()) + "\"\n";
+    write_private(dir / "env.toml",
+                  "data_dir = \"" + data + "\"\n[accounts.acme]\n" + url +
+                      "login = \"admin@sandbox.test\"\n"
+                      "password_env = \"SQ_PASSWORD\"\napi_key_env = \"SQ_KEY\"\n");
+    auto from_env = run_program({"--config", (dir / "env.toml").string(), "sync"},
+                                {"CREDENTIALS_DIRECTORY=" + credentials.string(),
+                                 "SQ_PASSWORD=sandbox-password", "SQ_KEY=sandbox-key"});
+    CHECK_MESSAGE(from_env.code == 0, from_env.err);
+    write_private(dir / "files.toml", "data_dir = \"" + data + "\"\n[accounts.acme]\n" + url +
+                                          "login = \"admin@sandbox.test\"\n"
+                                          "password_file = \"acme.password\"\n"
+                                          "api_key_file = \"acme.key\"\n");
+    auto from_files = run_program({"--config", (dir / "files.toml").string(), "sync"},
+                                  {"CREDENTIALS_DIRECTORY=" + credentials.string()});
+    CHECK(from_files.code == 78);
+    CHECK(contains(from_files.err, (credentials / "acme.password").string() + " is empty"));
 }
