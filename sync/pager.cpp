@@ -241,7 +241,9 @@ asio::awaitable<ListOutcome> list_pages(http::ApiClient& client, PageCaps& caps,
 asio::awaitable<std::size_t> list_pages(http::ApiClient& client, PageCaps& caps, Kind kind,
                                         const std::string& path, const std::string& params,
                                         std::size_t page_size, const PageHandler& handler) {
-    auto outcome = co_await list_pages(client, caps, {kind, path, params, page_size, {}}, handler);
+    // Named: GCC 12 destroys a braced temporary of a co_await expression twice.
+    ListRequest request{kind, path, params, page_size, {}};
+    auto outcome = co_await list_pages(client, caps, request, handler);
     if (!outcome.doubt.empty())
         throw SyncError(SyncError::Reason::Incomplete, outcome.doubt);
     co_return outcome.rows;
