@@ -8,6 +8,7 @@
 
 #include "store/blob_store.hpp"
 #include "store/replica.hpp"
+#include "sync/child_marks.hpp"
 #include "sync/resources.hpp"
 
 namespace smartq::sync::verify {
@@ -82,6 +83,10 @@ ReplicaHealth check_replica(const fs::path& db, const fs::path& blobs) {
     try {
         auto replica = store::Replica::open(db, table_specs(), store::Mode::ReadOnly);
         health.problems = replica.integrity_check();
+        // A ticket marked as read whose children are not all there: the next sync reads it
+        // again (it drops such marks before it starts).
+        for (const auto& gap : marks_without_children(replica))
+            health.problems.push_back(gap.sentence() + "; the next sync reads it again");
         auto bodies = files_with_bodies(replica);
         check_bodies(bodies, blobs, health);
         find_unreferenced(bodies, blobs, health);

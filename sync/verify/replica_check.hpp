@@ -17,7 +17,8 @@ struct ReplicaHealth {
 };
 
 // Never writes to the replica. File rows of deleted objects count too: the
-// backup keeps their bodies.
+// backup keeps their bodies. A ticket whose "children stored" mark vouches for more notes,
+// tasks or files than the replica holds is a problem.
 ReplicaHealth check_replica(const std::filesystem::path& db, const std::filesystem::path& blobs);
 
 }  // namespace smartq::sync::verify
