@@ -1,0 +1,86 @@
+// A batch COMMIT that fails part-way through a sync (a full disk) takes a whole window of
+// pages with it. The run fails, no ticket is left marked as read without its children, and
+// the next run, with room on the disk, copies the account exactly (issue 10, case 3).
+#include <utility>
+
+#include <doctest/doctest.h>
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/io_context.hpp>
+
+#include "backup_env.hpp"
+#include "replica_check.hpp"
+#include "store/blob_store.hpp"
+#include "store/fail_count.hpp"
+#include "support/sandbox_fixture.hpp"
+#include "support/temp_dir.hpp"
+#include "sync/account_sync.hpp"
+#include "sync/child_marks.hpp"
+#include "sync/crawler.hpp"
+
+namespace {
+using namespace smartq;
+namespace asio = boost::asio;
+
+config::AccountConfig account_of(const test::SandboxFixture& sandbox,
+                                 const std::filesystem::path& dir) {
+    config::AccountConfig account;
+    account.name = "acme";
+    account.url = "http://127.0.0.1:" + std::to_string(sandbox.port());
+    account.login = sandbox.options().login;
+    account.password = config::Secret(sandbox.options().password);
+    account.api_key = config::Secret(sandbox.options().api_key);
+    account.data_dir = dir;
+    return account;
+}
+
+// Runs one sync of `account` into `replica`; the exception it ended with, if any.
+std::exception_ptr sync_once(const config::AccountConfig& account, store::Replica& replica,
+                             store::BlobStore& blobs) {
+    asio::io_context io;
+    std::exception_ptr failure;
+    auto work = [&]() -> asio::awaitable<void> {
+        auto executor = co_await asio::this_coro::executor;
+        http::ApiClient client(executor, http::parse_url(account.url), sync::credentials(account),
+                               http::Access::ReadOnly, sync::client_options(account));
+        sync::Crawler crawler(client, replica, blobs, account.name, sync::SyncOptions());
+        co_await crawler.run();
+    };
+    asio::co_spawn(io, work(), [&](std::exception_ptr error) { failure = error; });
+    io.run();
+    return failure;
+}
+
+}  // namespace
+
+TEST_CASE(
+    "a failed commit during a sync leaves no mark without its children, the next run repairs") {
+    sandbox::ServerOptions options;
+    options.size = sandbox::Size::Small;
+    test::SandboxFixture sandbox(options);
+    test::TempDir dir;
+    auto account = account_of(sandbox, dir.path());
+    // The first commit of the run, and a later one.
+    for (std::size_t failing : {1u, 3u}) {
+        CAPTURE(failing);
+        auto db = dir / ("replica-" + std::to_string(failing) + ".db");
+        auto replica = store::Replica::open(db, sync::table_specs(), store::Mode::ReadWrite);
+        store::BlobStore blobs(dir / "blobs");
+        store::FailCount commits(failing);
+        replica.inject_commit_faults(&commits);
+        auto failure = sync_once(account, replica, blobs);
+        if (commits.calls() < failing)
+            continue;  // the run had fewer commits than that
+        REQUIRE(failure);
+        CHECK_THROWS_AS(std::rethrow_exception(failure), store::StoreError);
+        CHECK(replica.lost_windows() == 1);
+        CHECK(sync::marks_without_children(replica).empty());
+        CHECK(replica.last_run()->status == store::RunStatus::Failed);
+        replica.inject_commit_faults(nullptr);
+        REQUIRE_FALSE(sync_once(account, replica, blobs));
+        auto dump = sandbox.admin("GET", "dump");
+        auto differences = test::replica_vs_dump(db, dump.body, dir / "blobs", true);
+        CHECK_MESSAGE(differences.empty(), differences.size()
+                                               << " difference(s), first: "
+                                               << (differences.empty() ? "" : differences.front()));
+    }
+}
