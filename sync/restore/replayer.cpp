@@ -18,6 +18,7 @@
 
 #include "store/sha256.hpp"
 #include "sync/pager.hpp"
+#include "sync/sync_error.hpp"
 #include "sync/task_group.hpp"
 #include "sync/verify/annotation.hpp"
 #include "sync/wire/custom_fields.hpp"
@@ -137,6 +138,21 @@ bool unset(dom::element value) {
 // The PUTs that finish a faithful copy, in PHP bracket notation.
 constexpr std::string_view kArchive = "ticket%5Barchived%5D=1";
 constexpr std::string_view kDone = "task%5Bdone%5D=1";
+
+// A failure after which the object may exist or the write may have gone
+// through: look (or, for an idempotent write, send again) after a pause.
+bool answer_lost(const http::HttpError& error) {
+    switch (error.cls()) {
+        case http::ErrorClass::Retryable:
+        case http::ErrorClass::RateLimited:
+        case http::ErrorClass::Unreachable:
+        case http::ErrorClass::Malformed:
+        case http::ErrorClass::OutcomeUnknown:
+            return true;
+        default:
+            return false;
+    }
+}
 
 bool is_permanent(const http::HttpError& error) {
     return error.cls() == http::ErrorClass::Permanent;
@@ -262,7 +278,7 @@ struct Replayer::State {
     UserPasswords& passwords;
     ReplayOptions options;
     Report& report;
-    PageSizes page_sizes;
+    PageCaps page_caps;
     std::uint64_t dry_ids = 0;
     std::shared_ptr<http::AsyncSemaphore> ticket_slots;
     http::RetryPolicy retry;
@@ -296,10 +312,16 @@ struct Replayer::State {
                     out.add(natural_key(kind, item), *key, finished(kind, item));
             co_return true;
         };
-        auto path = list_path(r, context);
-        std::string params(r.list_params);
-        co_await list_pages(client, page_sizes, kind, path, params,
-                            static_cast<std::size_t>(r.page_size), take);
+        // Named too: g++ 12 mis-destroys a braced aggregate across a co_await.
+        ListRequest request;
+        request.kind = kind;
+        request.path = list_path(r, context);
+        request.params = std::string(r.list_params);
+        request.page_size = static_cast<std::size_t>(r.page_size);
+        auto outcome = co_await list_pages(client, page_caps, request, take);
+        // An index must be whole: an object it missed would be created twice.
+        if (!outcome.doubt.empty())
+            throw SyncError(SyncError::Reason::Incomplete, outcome.doubt);
         co_return out;
     }
 
@@ -405,7 +427,7 @@ struct Replayer::State {
                 fail(kind, old_key, project, lost->what());
                 co_return std::nullopt;
             }
-            if (attempt >= retry.max_attempts || lost->cls() == http::ErrorClass::AuthRefused)
+            if (attempt >= retry.max_attempts || !answer_lost(*lost))
                 throw *lost;
             spdlog::debug("{}: {}; looking for the object before sending it again", write.path,
                           lost->what());
@@ -528,10 +550,41 @@ struct Replayer::State {
         }
     }
 
+    // PUT and DELETE are idempotent, and the transport sends a write once: one
+    // whose answer was lost is sent again here. `send(attempt)` makes one try.
+    template <class Send>
+    asio::awaitable<void> resend_lost(Send send) {
+        for (int attempt = 1;; ++attempt) {
+            std::optional<http::HttpError> lost;
+            try {
+                co_await send(attempt);
+                co_return;
+            } catch (const http::HttpError& error) {
+                if (!answer_lost(error) || attempt >= retry.max_attempts)
+                    throw;
+                lost = error;
+            }
+            co_await pause(attempt, *lost);
+        }
+    }
+
     asio::awaitable<void> put(std::string path, std::string form) {
         if (options.dry_run)
             co_return;
-        co_await client.put_form(std::move(path), std::move(form));
+        co_await resend_lost(
+            [&](int) -> asio::awaitable<void> { co_await client.put_form(path, form); });
+    }
+
+    // A DELETE sent again after a lost answer finds nothing: that 404 is success.
+    asio::awaitable<void> remove(std::string path) {
+        co_await resend_lost([&](int attempt) -> asio::awaitable<void> {
+            try {
+                co_await client.del(path);
+            } catch (const http::HttpError& error) {
+                if (attempt == 1 || error.status() != 404)
+                    throw;
+            }
+        });
     }
 
     // Opens the users gate however users() ends, so that no ticket waits forever.
@@ -705,7 +758,7 @@ struct Replayer::State {
         for (const auto& [natural, key] : existing->unadopted()) {
             if (ids.is_taken(kind, key))
                 continue;
-            co_await client.del(list_path(resource(kind), run.target) + "/" + key);
+            co_await remove(list_path(resource(kind), run.target) + "/" + key);
             report.removed.push_back(fmt::format("the server's own {} '{}' in project '{}'",
                                                  resource(kind).envelope, natural, run.name));
         }
@@ -747,7 +800,8 @@ struct Replayer::State {
         if (!placed)
             co_return;
         bool already_required = existing && existing->finished(placed->key);
-        if (flag_field(json.root, "required") && !already_required)
+        bool modify = !options.into_source || placed->fresh;
+        if (modify && flag_field(json.root, "required") && !already_required)
             run.fields_to_require.push_back(placed->key);
         if (!choice)
             co_return;
@@ -786,9 +840,11 @@ struct Replayer::State {
             co_return;
         }
         try {
-            auto answer = co_await client.put_form(path + "/default", form);
-            if (auto key = target_key(Kind::Roles, answer.data()))
-                ids.map(Kind::Roles, role.key, *key);
+            co_await resend_lost([&](int) -> asio::awaitable<void> {
+                auto answer = co_await client.put_form(path + "/default", form);
+                if (auto key = target_key(Kind::Roles, answer.data()))
+                    ids.map(Kind::Roles, role.key, *key);
+            });
             report.count(Kind::Roles, Outcome::Matched, run.name);
         } catch (const http::HttpError& error) {
             if (!is_permanent(error))
