@@ -43,6 +43,7 @@ void draw_rules(std::mt19937_64& random, sandbox::WireOptions& w) {
     auto coin = [&] { return random() % 2 == 0; };
     w.default_steps = coin();
     w.required_fields = coin();
+    w.tie_shuffle = coin();
     w.page_cap = coin() ? 3 : 0;
 }
 

@@ -114,6 +114,7 @@ TEST_CASE("a user's home_phone is restored") {
 
 TEST_CASE("a rerun checks mapped tickets by their own GET, not by a listing with shuffled ties") {
     Drill drill(sandbox_of(sandbox::Size::Tiny), shaped(sandbox::Size::Empty, [](auto& w) {
+                    w.tie_shuffle = true;
                     w.page_cap = 2;
                 }));
     check_round_trip(drill, drill.source.admin("GET", "dump").body);
