@@ -22,6 +22,7 @@ constexpr double kMinRate = 0.5;    // requests per second, however hostile the 
 constexpr double kGrowthPerSuccess = 0.01;
 constexpr double kMinGrowth = 0.1;
 constexpr auto kDefaultPause = seconds(1);  // a 429 without Retry-After
+constexpr auto kBurst = milliseconds(50);   // of unused sending time a request may use
 
 }  // namespace
 
@@ -47,7 +48,10 @@ void PaceState::sent(PaceClock::time_point now) {
     if (rate_) {
         auto interval =
             duration_cast<PaceClock::duration>(std::chrono::duration<double>(1.0 / *rate_));
-        next_send_ = std::max(now, next_send_) + interval;
+        // A slot no request was ready for is not all lost: a little credit (kBurst)
+        // lets the next few catch up, which keeps any one second under rate + credit.
+        auto credit = duration_cast<PaceClock::duration>(kBurst);
+        next_send_ = std::max(now - credit, next_send_) + interval;
     }
 }
 

@@ -32,7 +32,8 @@ struct PacerOptions {
 // Rate: none until the first rate limit. Then 0.9 x the successes of the last
 // second (what the server just let through); each success adds 1% of a request
 // per second, so the rate climbs about 1% a second and probes the limit again
-// after some ten seconds, at a cost of a 429 or two. Only one cut per
+// after some ten seconds, at a cost of a 429 or two. A slot left unused gives
+// up to 50 ms of credit to the next requests. Only one cut per
 // slow-down: answers to requests sent before the cut do not cut again.
 class PaceState {
   public:

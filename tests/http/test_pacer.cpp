@@ -57,8 +57,9 @@ TEST_CASE("pacer: a configured rate_limit spaces the requests from the first one
     PaceState state(options);
     auto first = clock.now;
     succeed(state, clock, 5);
-    // Five requests at 4/s: the fifth leaves one second after the first.
-    CHECK(seconds(clock.now - first) == doctest::Approx(1.0));
+    // Five requests at 4/s: the fifth leaves one second after the first, less the
+    // 50 ms of credit the first one had.
+    CHECK(seconds(clock.now - first) == doctest::Approx(0.95));
     succeed(state, clock, 1000);
     CHECK(*state.rate() == doctest::Approx(4.0));  // successes never lift it over the ceiling
 }
@@ -115,12 +116,30 @@ TEST_CASE("pacer: after a cut requests leave one interval apart, and successes c
     state.finished();
     auto first = clock.now = state.earliest_send(clock.now);
     succeed(state, clock, 10);
-    // Ten sends at about 9/s: nine intervals of about 1/9 s (the rate grows a little).
-    CHECK(seconds(clock.now - first) == doctest::Approx(1.0).epsilon(0.02));
+    // Ten sends at about 9/s: nine intervals of about 1/9 s (the rate grows a little),
+    // less the 50 ms of credit.
+    CHECK(seconds(clock.now - first) == doctest::Approx(0.95).epsilon(0.02));
     auto climbed_from = *state.rate();
     succeed(state, clock, 100);
     CHECK(*state.rate() > climbed_from + 0.9);
     CHECK(state.window() == 8);  // the window is whole again long before the rate
+}
+
+TEST_CASE("pacer: credit for unused slots is bounded: a second never holds much over the rate") {
+    FakeClock clock;
+    auto options = eight_in_flight();
+    options.rate_limit = 100;
+    PaceState state(options);
+    state.sent(clock.now);
+    clock.advance(10s);  // idle: a second's worth of slots went unused
+    auto start = clock.now;
+    int sent_in_a_second = 0;
+    while (state.earliest_send(clock.now) < start + 1s) {
+        clock.now = state.earliest_send(clock.now);
+        state.sent(clock.now);
+        ++sent_in_a_second;
+    }
+    CHECK(sent_in_a_second == 105);  // 100 a second and 5 (50 ms) of credit
 }
 
 TEST_CASE("pacer: the pause never exceeds max_retry_after, and a missing Retry-After is 1 s") {
