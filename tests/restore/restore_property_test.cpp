@@ -44,7 +44,7 @@ void draw_rules(std::mt19937_64& random, sandbox::WireOptions& w) {
     w.default_steps = coin();
     w.required_fields = coin();
     w.tie_shuffle = coin();
-    w.page_cap = coin() ? 3 : 0;
+    w.page_cap = coin() ? 5 : 0;
 }
 
 std::map<std::string, std::size_t> sizes(const std::string& dump) {
