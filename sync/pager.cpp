@@ -6,7 +6,6 @@
 #include <algorithm>
 #include <unordered_set>
 
-#include "sync/sync_error.hpp"
 #include "sync/wire/normalise.hpp"
 #include "sync/wire/utf8.hpp"
 
@@ -236,17 +235,6 @@ asio::awaitable<ListOutcome> list_pages(http::ApiClient& client, PageCaps& caps,
                                         const ListRequest& request, const PageHandler& handler) {
     Listing listing(client, caps, request, handler);
     co_return co_await listing.read();
-}
-
-asio::awaitable<std::size_t> list_pages(http::ApiClient& client, PageCaps& caps, Kind kind,
-                                        const std::string& path, const std::string& params,
-                                        std::size_t page_size, const PageHandler& handler) {
-    // Named: GCC 12 destroys a braced temporary of a co_await expression twice.
-    ListRequest request{kind, path, params, page_size, {}};
-    auto outcome = co_await list_pages(client, caps, request, handler);
-    if (!outcome.doubt.empty())
-        throw SyncError(SyncError::Reason::Incomplete, outcome.doubt);
-    co_return outcome.rows;
 }
 
 }  // namespace smartq::sync

@@ -75,11 +75,4 @@ boost::asio::awaitable<ListOutcome> list_pages(http::ApiClient& client, PageCaps
                                                const ListRequest& request,
                                                const PageHandler& handler);
 
-// For callers that want a list whole or not at all (the restore's index of a target): the
-// rows of `path` in the server's own order; a list not read whole throws SyncError.
-using PageSizes = PageCaps;
-boost::asio::awaitable<std::size_t> list_pages(http::ApiClient& client, PageCaps& caps, Kind kind,
-                                               const std::string& path, const std::string& params,
-                                               std::size_t page_size, const PageHandler& handler);
-
 }  // namespace smartq::sync
