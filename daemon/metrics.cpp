@@ -5,11 +5,16 @@
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
 #include <boost/asio/ip/tcp.hpp>
-#include <boost/asio/read_until.hpp>
 #include <boost/asio/redirect_error.hpp>
-#include <boost/asio/steady_timer.hpp>
 #include <boost/asio/use_awaitable.hpp>
-#include <boost/asio/write.hpp>
+#include <boost/beast/core/flat_buffer.hpp>
+#include <boost/beast/core/tcp_stream.hpp>
+#include <boost/beast/http/empty_body.hpp>
+#include <boost/beast/http/error.hpp>
+#include <boost/beast/http/parser.hpp>
+#include <boost/beast/http/read.hpp>
+#include <boost/beast/http/string_body.hpp>
+#include <boost/beast/http/write.hpp>
 
 #include <charconv>
 #include <stdexcept>
@@ -19,6 +24,8 @@
 
 namespace smartq::daemon {
 namespace asio = boost::asio;
+namespace beast = boost::beast;
+namespace http = beast::http;
 using asio::ip::tcp;
 
 Metrics::Metrics(std::string version) : version_(std::move(version)) {}
@@ -61,6 +68,10 @@ void Metrics::remember(const std::string& account, const std::optional<store::Ru
         if (auto ended = wire::parse_time(*last_success->ended_at))
             m.last_success_unix = ended->time_since_epoch().count();
     }
+}
+
+void Metrics::set_store_size(const std::string& account, StoreSize size) {
+    accounts_[account].store = size;
 }
 
 void Metrics::forget(const std::string& account) {
@@ -144,6 +155,19 @@ std::string Metrics::render() const {
                                *m.last_status == status ? 1 : 0);
         }
     }
+    each({"smartq_replica_bytes", "gauge",
+          "Size of the account's replica database on disk, write-ahead log included."},
+         [](const AccountMetrics& m) -> Value {
+             if (!m.store)
+                 return std::nullopt;
+             return std::to_string(m.store->replica_bytes);
+         });
+    each({"smartq_blob_bytes", "gauge", "Size of the account's stored attachment bodies."},
+         [](const AccountMetrics& m) -> Value {
+             if (!m.store)
+                 return std::nullopt;
+             return std::to_string(m.store->blob_bytes);
+         });
     each({"smartq_sync_running", "gauge", "1 while a run of the account is in progress."},
          [](const AccountMetrics& m) -> Value { return m.running ? "1" : "0"; });
     return out;
@@ -155,7 +179,7 @@ struct MetricsServer::Impl : std::enable_shared_from_this<Impl> {
 
     asio::awaitable<void> accept_loop();
     asio::awaitable<void> serve(tcp::socket socket);
-    std::string answer(const std::string& request) const;
+    http::response<http::string_body> answer(const http::request<http::string_body>& request) const;
 
     tcp::acceptor acceptor;
     const Metrics& metrics;
@@ -186,57 +210,60 @@ tcp::endpoint parse_endpoint(const std::string& address) {
     return {ip, port};
 }
 
-std::string response(unsigned status, std::string_view reason, std::string_view type,
-                     const std::string& body, bool head) {
-    auto text = fmt::format(
-        "HTTP/1.1 {} {}\r\nContent-Type: {}\r\nContent-Length: {}\r\nConnection: close\r\n\r\n",
-        status, reason, type, body.size());
+// One request a connection (Connection: close); a HEAD answer has the GET
+// answer's length and no body.
+http::response<http::string_body> response(http::status status, std::string_view type,
+                                           std::string body, bool head) {
+    http::response<http::string_body> answer{status, 11};
+    answer.set(http::field::content_type, type);
+    answer.keep_alive(false);
+    answer.content_length(body.size());
     if (!head)
-        text += body;
-    return text;
+        answer.body() = std::move(body);
+    return answer;
 }
 
 }  // namespace
 
-std::string MetricsServer::Impl::answer(const std::string& request) const {
-    auto line_end = request.find("\r\n");
-    auto line = request.substr(0, line_end);
-    auto first_space = line.find(' ');
-    auto second_space = line.find(' ', first_space + 1);
-    if (first_space == std::string::npos || second_space == std::string::npos) {
-        return response(400, "Bad Request", "text/plain", "bad request\n", false);
-    }
-    auto method = line.substr(0, first_space);
-    auto target = line.substr(first_space + 1, second_space - first_space - 1);
-    target = target.substr(0, target.find('?'));
-    bool head = method == "HEAD";
-    if (method != "GET" && !head)
-        return response(405, "Method Not Allowed", "text/plain", "GET only\n", false);
-    if (target != "/metrics")
-        return response(404, "Not Found", "text/plain", "try /metrics\n", head);
-    return response(200, "OK", "text/plain; version=0.0.4; charset=utf-8", metrics.render(), head);
+http::response<http::string_body> MetricsServer::Impl::answer(
+    const http::request<http::string_body>& request) const {
+    bool head = request.method() == http::verb::head;
+    if (request.method() != http::verb::get && !head)
+        return response(http::status::method_not_allowed, "text/plain", "GET only\n", false);
+    auto target = request.target();
+    if (target.substr(0, target.find('?')) != "/metrics")
+        return response(http::status::not_found, "text/plain", "try /metrics\n", head);
+    return response(http::status::ok, "text/plain; version=0.0.4; charset=utf-8", metrics.render(),
+                    head);
 }
 
 asio::awaitable<void> MetricsServer::Impl::serve(tcp::socket socket) {
     auto self = shared_from_this();
-    // A client that sends nothing must not hold its socket forever.
-    asio::steady_timer deadline(socket.get_executor(), request_deadline);
-    deadline.async_wait([&socket](boost::system::error_code ec) {
-        if (!ec)
-            socket.close();
-    });
-    std::string request;  // a request larger than max_request_bytes is closed unanswered
+    beast::tcp_stream stream(std::move(socket));
+    // A client that sends nothing, or never stops sending, must not hold its socket.
+    stream.expires_after(request_deadline);
+    beast::flat_buffer buffer;
+    // A body is read (and ignored) so that a POST learns 405, not a parse error.
+    http::request_parser<http::string_body> parser;
+    parser.header_limit(max_request_bytes);
+    parser.body_limit(max_request_bytes);
     boost::system::error_code ec;
-    co_await asio::async_read_until(socket, asio::dynamic_buffer(request, max_request_bytes),
-                                    "\r\n\r\n", asio::redirect_error(asio::use_awaitable, ec));
-    if (!ec) {
-        auto text = answer(request);
-        co_await asio::async_write(socket, asio::buffer(text),
-                                   asio::redirect_error(asio::use_awaitable, ec));
-    }
-    deadline.cancel();
-    socket.shutdown(tcp::socket::shutdown_both, ec);
-    socket.close(ec);
+    co_await http::async_read(stream, buffer, parser,
+                              asio::redirect_error(asio::use_awaitable, ec));
+    // Malformed: 400. Too large, timed out or dropped: closed unanswered, since
+    // an answer while the client still sends would be lost to a reset anyway.
+    bool too_large = ec == http::error::header_limit || ec == http::error::body_limit;
+    bool malformed = ec && !too_large &&
+                     ec.category() == http::make_error_code(http::error::bad_method).category();
+    std::optional<http::response<http::string_body>> reply;
+    if (!ec)
+        reply = answer(parser.get());
+    else if (malformed)
+        reply = response(http::status::bad_request, "text/plain", "bad request\n", false);
+    if (reply)
+        co_await http::async_write(stream, *reply, asio::redirect_error(asio::use_awaitable, ec));
+    stream.socket().shutdown(tcp::socket::shutdown_both, ec);
+    stream.close();
 }
 
 asio::awaitable<void> MetricsServer::Impl::accept_loop() {

@@ -12,6 +12,7 @@
 #include <optional>
 #include <string>
 
+#include "daemon/store_size.hpp"
 #include "store/run_log.hpp"
 
 namespace smartq::daemon {
@@ -27,6 +28,7 @@ struct AccountMetrics {
     std::optional<std::int64_t> last_success_unix;  // seconds since the epoch
     std::optional<store::RunStatus> last_status;    // of the last run that ended
     bool running = false;
+    std::optional<StoreSize> store;  // measured at start and after each run
 };
 
 class Metrics {
@@ -44,6 +46,7 @@ class Metrics {
     // ended and the last success, so a restarted daemon reports them at once.
     void remember(const std::string& account, const std::optional<store::RunInfo>& last,
                   const std::optional<store::RunInfo>& last_success);
+    void set_store_size(const std::string& account, StoreSize size);
     // Forgets an account that left the configuration.
     void forget(const std::string& account);
 

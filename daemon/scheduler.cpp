@@ -14,6 +14,7 @@
 #include "daemon/exit_codes.hpp"
 #include "daemon/run_report.hpp"
 #include "daemon/scheduler_state.hpp"
+#include "daemon/store_size.hpp"
 #include "store/account_lock.hpp"
 #include "store/replica.hpp"
 #include "sync/account_sync.hpp"
@@ -175,6 +176,7 @@ asio::awaitable<void> Scheduler::keep_current(std::shared_ptr<Job> job) {
         job->last_deep = last_deep_run(job->account);
         auto history = read_history(job->account);
         metrics_.remember(job->account.name, history.last_finished, history.last_success);
+        metrics_.set_store_size(job->account.name, measure_store(job->account));
     } catch (const std::exception& e) {
         spdlog::warn("{}: cannot read the run log: {}", job->account.name, e.what());
     }
@@ -249,8 +251,10 @@ asio::awaitable<void> Scheduler::run_once(Job& job) {
                           job.failures);
             break;
     }
-    if (outcome != Outcome::Busy)
+    if (outcome != Outcome::Busy) {
         metrics_.record_run(name, row, row_status(row, outcome), took, ended);
+        metrics_.set_store_size(name, measure_store(account));
+    }
     job.delay = delay + random_jitter(account.interval);
     job.next_run = system_clock::now() + job.delay;
     if (!stopping_) {

@@ -4,9 +4,16 @@
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/post.hpp>
 
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <regex>
+#include <set>
+#include <sstream>
 #include <thread>
 
 #include "daemon/metrics.hpp"
+#include "daemon/store_size.hpp"
 #include "support/http_client.hpp"
 
 using namespace smartq;
@@ -92,6 +99,12 @@ TEST_CASE("the listener serves GET and HEAD /metrics and refuses the rest") {
     CHECK(head.body.empty());
     CHECK(test::http(port, "GET", "/").status == 404);
     CHECK(test::http(port, "POST", "/metrics", {}, "x").status == 405);
+    // An HTTP parser, not a split on spaces: a bad version or header line is
+    // refused, an HTTP/1.0 request answered.
+    CHECK(test::HttpConnection(port).raw("GET /metrics HTTP/1.0\r\n\r\n").status == 200);
+    CHECK(test::HttpConnection(port).raw("GET /metrics FTP/9\r\n\r\n").status == 400);
+    CHECK(test::HttpConnection(port).raw("GET /metrics HTTP/1.1\r\nno colon\r\n\r\n").status ==
+          400);
     test::HttpConnection garbage(port);
     CHECK(garbage.raw("nonsense\r\n\r\n").status == 400);
     test::HttpConnection huge(port);
@@ -140,4 +153,114 @@ TEST_CASE("build info, and the last status and success remembered from the repli
     CHECK(contains(text, "smartq_last_success_timestamp_seconds{account=\"acme\"} 1700000000\n"));
     CHECK(contains(text, "smartq_last_run_status{account=\"acme\",status=\"ok\"} 1\n"));
     CHECK(contains(text, "smartq_last_run_status{account=\"acme\",status=\"partial\"} 0\n"));
+}
+
+namespace {
+
+// The Prometheus text format (0.0.4) as promtool checks it: every family has
+// one HELP and one TYPE before its samples, samples of a family are together,
+// names and label names are valid, label values are quoted and escaped,
+// counters end in _total, values are numbers and no series appears twice.
+std::vector<std::string> format_problems(const std::string& text) {
+    static const std::regex comment(R"(# (HELP|TYPE) ([a-zA-Z_:][a-zA-Z0-9_:]*) (.+))");
+    static const std::regex sample(
+        R"(([a-zA-Z_:][a-zA-Z0-9_:]*)(\{([a-zA-Z_][a-zA-Z0-9_]*="(\\[\\"n]|[^\\"\n])*")(,[a-zA-Z_][a-zA-Z0-9_]*="(\\[\\"n]|[^\\"\n])*")*\})? (-?[0-9]+(\.[0-9]+)?([eE][-+]?[0-9]+)?|NaN|[+-]Inf))");
+    static const std::regex type("counter|gauge|histogram|summary|untyped");
+    std::vector<std::string> problems;
+    std::map<std::string, std::string> types;
+    std::set<std::string> helped, finished, series;
+    std::string current;
+    std::istringstream lines(text);
+    std::string line;
+    if (text.empty() || text.back() != '\n')
+        problems.push_back("the text does not end with a newline");
+    while (std::getline(lines, line)) {
+        std::smatch m;
+        if (std::regex_match(line, m, comment)) {
+            auto name = m[2].str();
+            if (name != current) {
+                if (!current.empty())
+                    finished.insert(current);
+                if (finished.contains(name))
+                    problems.push_back(name + " is split into two groups");
+                current = name;
+            }
+            if (m[1] == "TYPE") {
+                if (types.contains(name) || !std::regex_match(m[3].str(), type))
+                    problems.push_back("bad or second TYPE: " + line);
+                types[name] = m[3];
+            } else if (!helped.insert(name).second) {
+                problems.push_back("second HELP: " + line);
+            }
+        } else if (std::regex_match(line, m, sample)) {
+            auto name = m[1].str();
+            if (name != current || !types.contains(name) || !helped.contains(name))
+                problems.push_back("sample without its HELP and TYPE just above: " + line);
+            if (types[name] == "counter" && !name.ends_with("_total"))
+                problems.push_back("counter without _total: " + name);
+            if (!series.insert(line.substr(0, line.rfind(' '))).second)
+                problems.push_back("series twice: " + line);
+        } else {
+            problems.push_back("not the text format: " + line);
+        }
+    }
+    return problems;
+}
+
+}  // namespace
+
+TEST_CASE("the exposition text keeps the format promtool checks") {
+    daemon::Metrics metrics("0.1.0-\"odd\"\\");
+    for (const char* name : {"acme", "b\"ack\\slash\nnewline", "idle"}) {
+        metrics.remember(name, run_with(1, 1, store::RunStatus::Failed), std::nullopt);
+        metrics.set_store_size(name, {.replica_bytes = 4096, .blob_bytes = 7});
+    }
+    metrics.record_run("acme", run_with(5, 900, store::RunStatus::Ok), store::RunStatus::Ok, 2s,
+                       std::chrono::system_clock::from_time_t(1700000000));
+    metrics.set_running("acme", true);
+    auto text = metrics.render();
+    CHECK(format_problems(text) == std::vector<std::string>{});
+    CHECK(contains(text, "smartq_replica_bytes{account=\"acme\"} 4096\n"));
+    CHECK(contains(text, "smartq_blob_bytes{account=\"b\\\"ack\\\\slash\\nnewline\"} 7\n"));
+
+    // The checker itself: each of these breaks one rule and must be caught.
+    for (std::string broken : {
+             "# HELP a_total x\n# TYPE a_total counter\na_total{l=\"v\"} 1\na_total{l=\"v\"} 2\n",
+             "# HELP a x\n# TYPE a counter\na 1\n",
+             "a 1\n",
+             "# HELP a x\n# TYPE a gauge\na{l=\"\"\"} 1\n",
+             "# HELP a x\n# TYPE a gauge\na{l=\"v\"} one\n",
+             "# HELP a x\n# TYPE a gauge\n# HELP b x\n# TYPE b gauge\nb 1\na 1\n",
+             "# HELP a x\n# TYPE a gauge\na 1",
+         }) {
+        CAPTURE(broken);
+        CHECK_FALSE(format_problems(broken).empty());
+    }
+}
+
+TEST_CASE("store sizes count the replica with its log and committed blobs only") {
+    namespace fs = std::filesystem;
+    auto dir = fs::temp_directory_path() / ("smartq-store-size-" + std::to_string(::getpid()));
+    fs::remove_all(dir);
+    config::AccountConfig account;
+    account.name = "acme";
+    account.data_dir = dir / "acme";
+    CHECK(daemon::measure_store(account).replica_bytes == 0);  // nothing yet: 0, no throw
+    CHECK(daemon::measure_store(account).blob_bytes == 0);
+
+    auto write = [](const fs::path& path, std::size_t bytes) {
+        fs::create_directories(path.parent_path());
+        std::ofstream(path, std::ios::binary) << std::string(bytes, 'x');
+    };
+    write(account.data_dir / "replica.db", 4096);
+    write(account.data_dir / "replica.db-wal", 100);
+    write(account.data_dir / "replica.db-shm", 32768);  // an index, not data
+    write(account.data_dir / "blobs" / "ab" / std::string(64, 'a'), 10);
+    write(account.data_dir / "blobs" / "cd" / std::string(64, 'c'), 5);
+    write(account.data_dir / "blobs" / "tmp" / "partial", 1000);  // not yet a blob
+    write(account.data_dir / "schedule", 50);                     // neither
+    auto size = daemon::measure_store(account);
+    CHECK(size.replica_bytes == 4196);
+    CHECK(size.blob_bytes == 15);
+    fs::remove_all(dir);
 }
