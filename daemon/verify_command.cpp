@@ -26,13 +26,20 @@ namespace fs = std::filesystem;
 
 namespace {
 
-// Beside this program (an installed or built pair), else on PATH.
+// Beside this program (a build directory), in the libexec directory of its
+// install prefix (a package: /usr/bin and /usr/libexec/smartq-backup), else
+// on PATH.
 fs::path find_sandbox() {
     constexpr std::string_view kName = "smartq-sandbox";
     std::error_code error;
     auto self = fs::read_symlink("/proc/self/exe", error);
-    if (!error && fs::exists(self.parent_path() / kName))
-        return self.parent_path() / kName;
+    if (!error) {
+        auto bin = self.parent_path();
+        for (auto dir : {bin, bin.parent_path() / "libexec" / "smartq-backup"}) {
+            if (::access((dir / kName).c_str(), X_OK) == 0)
+                return dir / kName;
+        }
+    }
     if (const char* path = std::getenv("PATH")) {
         std::string_view dirs(path);
         while (!dirs.empty()) {
@@ -46,7 +53,9 @@ fs::path find_sandbox() {
     const char* path = std::getenv("PATH");
     throw ProgramMissing(
         "verify --drill needs the smartq-sandbox program; it is not in " +
-        (error ? std::string("the directory of smartq-backup") : self.parent_path().string()) +
+        (error ? std::string("the directory of smartq-backup")
+               : self.parent_path().string() + ", " +
+                     (self.parent_path().parent_path() / "libexec" / "smartq-backup").string()) +
         " nor in PATH (" + (path ? path : "unset") + ")");
 }
 
