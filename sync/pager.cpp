@@ -156,6 +156,17 @@ class Listing {
                 positions_.push_back(sort_value(item, request_.order));
             if (!co_await hand(items))
                 co_return true;
+            // A server that ignores offset and shuffles rows of equal key answers a head of ties
+            // in a new order at every offset: no page repeats, none looks moved, and the pass
+            // would go on forever. Every position holds a row of its own, so positions far
+            // outnumbering the rows ever seen mean the pass is reading the same rows again.
+            if (positions_.size() > 2 * handed_.size() + cap_) {
+                outcome_.doubt = fmt::format(
+                    "the server ignores offset in the list {}: {} positions read hold only {} "
+                    "rows",
+                    name(), positions_.size(), handed_.size());
+                co_return true;
+            }
             auto received = items.size();
             // More than asked for: the server does not page this list and sent all of it.
             if (received == 0 || received > request_.page_size)

@@ -143,6 +143,29 @@ TEST_CASE("a server that ignores offset is reported, and nothing is marked delet
     check_exact_copy(sandbox, env);
 }
 
+// Seed 5 of the property test: an import ties the newest tickets, and a server that ignores
+// offset answers a new shuffle of those ties at every offset, which no page check tells apart
+// from a list being read. Without a bound the incremental listing never ended.
+TEST_CASE("a server that ignores offset and shuffles a tied head of a list is reported") {
+    sandbox::ServerOptions options;
+    options.wire.page_cap = 7;
+    SandboxFixture sandbox(options);
+    BackupEnv env;
+    env.configure({{.port = sandbox.port()}});
+    REQUIRE(run_sync(env).code == 0);
+    set_wire(sandbox, R"({"bulk_insert_time":true})");
+    add_tickets(sandbox, 30);
+    set_wire(sandbox, R"({"bulk_insert_time":false,"tie_shuffle":true,"ignore_offset":true})");
+    auto result = run_sync(env);
+    INFO(result.err);
+    CHECK(result.code == 75);
+    CHECK(says(result, "ignores offset"));
+    CHECK(deleted_in_last_run(env) == 0);
+    set_wire(sandbox, R"({"ignore_offset":false})");
+    REQUIRE(run_sync(env).code == 0);
+    check_exact_copy(sandbox, env);
+}
+
 TEST_CASE("a list answering another project's tickets does not file them under the one asked") {
     SandboxFixture sandbox;
     set_wire(sandbox, R"({"foreign_tickets":true})");
