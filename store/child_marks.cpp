@@ -1,8 +1,8 @@
-#include "sync/child_marks.hpp"
+#include "store/child_marks.hpp"
 
 #include <fmt/format.h>
 
-namespace smartq::sync {
+namespace smartq::store {
 
 namespace {
 
@@ -18,22 +18,13 @@ std::string counts_sql(std::string_view ticket) {
         ticket);
 }
 
-std::string text(const store::Value& value) {
-    if (const auto* s = std::get_if<std::string>(&value))
-        return *s;
-    if (const auto* n = std::get_if<std::int64_t>(&value))
-        return std::to_string(*n);
-    return {};
-}
-
 }  // namespace
 
-void mark_children_stored(store::Replica& replica, std::int64_t ticket,
-                          std::string_view update_mark) {
+void mark_children_stored(Replica& replica, std::int64_t ticket, std::string_view update_mark) {
     auto counts = replica.query(fmt::format("SELECT {}", counts_sql(std::to_string(ticket))));
     auto key = std::to_string(ticket);
     replica.set_mark(kTicketMarks, key, update_mark);
-    replica.set_mark(kChildCounts, key, text(counts.rows.at(0).at(0)));
+    replica.set_mark(kChildCounts, key, as_text(counts.rows.at(0).at(0)));
 }
 
 std::string MarkGap::sentence() const {
@@ -41,7 +32,7 @@ std::string MarkGap::sentence() const {
                        marked, stored);
 }
 
-std::vector<MarkGap> marks_without_children(store::Replica& replica) {
+std::vector<MarkGap> marks_without_children(Replica& replica) {
     auto rows = replica.query(fmt::format(
         "SELECT key, marker, stored FROM (SELECT m.key, m.marker, {} AS stored FROM sync_marks m "
         "JOIN tickets t ON t.id = CAST(m.key AS INTEGER) WHERE m.resource = '{}' AND "
@@ -49,11 +40,11 @@ std::vector<MarkGap> marks_without_children(store::Replica& replica) {
         counts_sql("t.id"), kChildCounts));
     std::vector<MarkGap> gaps;
     for (const auto& row : rows.rows)
-        gaps.push_back({text(row[0]), text(row[1]), text(row[2])});
+        gaps.push_back({as_text(row[0]), as_text(row[1]), as_text(row[2])});
     return gaps;
 }
 
-void drop_marks(store::Replica& replica, const std::vector<MarkGap>& gaps) {
+void drop_marks(Replica& replica, const std::vector<MarkGap>& gaps) {
     auto tx = replica.begin();
     for (const auto& gap : gaps) {
         replica.drop_mark(kTicketMarks, gap.ticket);
@@ -62,4 +53,4 @@ void drop_marks(store::Replica& replica, const std::vector<MarkGap>& gaps) {
     tx.commit();
 }
 
-}  // namespace smartq::sync
+}  // namespace smartq::store

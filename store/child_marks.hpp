@@ -13,13 +13,12 @@
 
 #include "store/replica.hpp"
 
-namespace smartq::sync {
+namespace smartq::store {
 
 inline constexpr std::string_view kTicketMarks = "tickets";
 
 // Writes both marks in one write unit (the caller's, if one is open).
-void mark_children_stored(store::Replica& replica, std::int64_t ticket,
-                          std::string_view update_mark);
+void mark_children_stored(Replica& replica, std::int64_t ticket, std::string_view update_mark);
 
 struct MarkGap {
     std::string ticket;
@@ -29,9 +28,9 @@ struct MarkGap {
 };
 
 // Live tickets whose stored children differ from what their mark vouches for.
-std::vector<MarkGap> marks_without_children(store::Replica& replica);
+std::vector<MarkGap> marks_without_children(Replica& replica);
 
 // Drops both marks of each ticket: the next run reads it again.
-void drop_marks(store::Replica& replica, const std::vector<MarkGap>& gaps);
+void drop_marks(Replica& replica, const std::vector<MarkGap>& gaps);
 
-}  // namespace smartq::sync
+}  // namespace smartq::store

@@ -28,6 +28,14 @@ void append_key_part(std::string& text, const Value& part) {
 
 }  // namespace
 
+std::string as_text(const Value& value) {
+    if (const auto* text = std::get_if<std::string>(&value))
+        return *text;
+    if (const auto* number = std::get_if<std::int64_t>(&value))
+        return std::to_string(*number);
+    return {};
+}
+
 std::string key_text(std::span<const Value> key) {
     std::string text;
     for (std::size_t i = 0; i < key.size(); ++i) {

@@ -40,6 +40,9 @@ struct TableSpec {
 
 using Value = std::variant<std::monostate, std::int64_t, double, std::string>;
 
+// A text or integer value as text; empty for NULL (and for a double, which no key or mark holds).
+std::string as_text(const Value& value);
+
 struct Record {
     std::vector<Value> key;                              // in TableSpec::key order
     std::vector<Value> columns;                          // in TableSpec::columns order

@@ -6,7 +6,7 @@
 #include <set>
 #include <unordered_set>
 
-#include "sync/child_marks.hpp"
+#include "store/child_marks.hpp"
 #include "sync/wire/normalise.hpp"
 #include "sync/wire/time.hpp"
 
@@ -170,7 +170,7 @@ void Crawler::refresh_marks() {
     if (replica_.lost_windows() == marks_epoch_)
         return;
     marks_epoch_ = replica_.lost_windows();
-    marks_ = replica_.marks(kTicketMarks);
+    marks_ = replica_.marks(store::kTicketMarks);
 }
 
 store::RunKind Crawler::decide_kind() {
@@ -185,12 +185,12 @@ asio::awaitable<store::RunKind> Crawler::run() {
     blobs_.remove_stale_temps();
     // A mark whose children are not all there (a commit lost after the mark landed, by an
     // older version) would keep the ticket from being read again: drop it.
-    if (auto gaps = marks_without_children(replica_); !gaps.empty()) {
+    if (auto gaps = store::marks_without_children(replica_); !gaps.empty()) {
         for (const auto& gap : gaps)
             spdlog::warn("{}: {}; reading it again", account_, gap.sentence());
-        drop_marks(replica_, gaps);
+        store::drop_marks(replica_, gaps);
     }
-    marks_ = replica_.marks(kTicketMarks);
+    marks_ = replica_.marks(store::kTicketMarks);
     marks_epoch_ = replica_.lost_windows();
     for (const auto& row : replica_
                                .query(fmt::format("SELECT substr(key, {}), CAST(value AS INTEGER) "
@@ -877,7 +877,7 @@ asio::awaitable<void> Crawler::crawl_ticket(Context context, std::string update_
             auto id = std::to_string(context.ticket_id);
             auto mark = bodies_skipped ? update_time + std::string(kWithoutBodies) : update_time;
             auto tx = replica_.begin();
-            mark_children_stored(replica_, context.ticket_id, mark);
+            store::mark_children_stored(replica_, context.ticket_id, mark);
             tx.commit();
             marks_[id] = mark;
         }

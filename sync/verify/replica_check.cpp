@@ -7,8 +7,8 @@
 #include <set>
 
 #include "store/blob_store.hpp"
+#include "store/child_marks.hpp"
 #include "store/replica.hpp"
-#include "sync/child_marks.hpp"
 #include "sync/resources.hpp"
 
 namespace smartq::sync::verify {
@@ -16,21 +16,15 @@ namespace fs = std::filesystem;
 
 namespace {
 
-std::string text(const store::Value& value) {
-    if (const auto* s = std::get_if<std::string>(&value))
-        return *s;
-    if (const auto* n = std::get_if<std::int64_t>(&value))
-        return std::to_string(*n);
-    return {};
-}
-
 // sha256 -> a sentence naming one file row that holds it.
 std::map<std::string, std::string> files_with_bodies(store::Replica& replica) {
     std::map<std::string, std::string> bodies;
     auto rows =
         replica.query("SELECT sha256, id, name FROM files WHERE sha256 IS NOT NULL ORDER BY id");
     for (const auto& row : rows.rows) {
-        bodies.try_emplace(text(row[0]), fmt::format("file {} \"{}\"", text(row[1]), text(row[2])));
+        bodies.try_emplace(
+            store::as_text(row[0]),
+            fmt::format("file {} \"{}\"", store::as_text(row[1]), store::as_text(row[2])));
     }
     return bodies;
 }
@@ -85,7 +79,7 @@ ReplicaHealth check_replica(const fs::path& db, const fs::path& blobs) {
         health.problems = replica.integrity_check();
         // A ticket marked as read whose children are not all there: the next sync reads it
         // again (it drops such marks before it starts).
-        for (const auto& gap : marks_without_children(replica))
+        for (const auto& gap : store::marks_without_children(replica))
             health.problems.push_back(gap.sentence() + "; the next sync reads it again");
         auto bodies = files_with_bodies(replica);
         check_bodies(bodies, blobs, health);

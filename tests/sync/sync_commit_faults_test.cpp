@@ -14,7 +14,7 @@
 #include "support/sandbox_fixture.hpp"
 #include "support/temp_dir.hpp"
 #include "sync/account_sync.hpp"
-#include "sync/child_marks.hpp"
+#include "store/child_marks.hpp"
 #include "sync/crawler.hpp"
 
 namespace {
@@ -73,7 +73,7 @@ TEST_CASE(
         REQUIRE(failure);
         CHECK_THROWS_AS(std::rethrow_exception(failure), store::StoreError);
         CHECK(replica.lost_windows() == 1);
-        CHECK(sync::marks_without_children(replica).empty());
+        CHECK(store::marks_without_children(replica).empty());
         CHECK(replica.last_run()->status == store::RunStatus::Failed);
         replica.inject_commit_faults(nullptr);
         REQUIRE_FALSE(sync_once(account, replica, blobs));
