@@ -250,9 +250,6 @@ std::int64_t ReplicaCore::tombstone_where(const TableSpec& spec, std::string_vie
         marked = statement.changes();
     }
     scope.commit();
-    if (marked > 0) {
-        spdlog::info("marked {} {} deleted", marked, spec.resource);
-    }
     return marked;
 }
 
