@@ -192,6 +192,10 @@ const std::filesystem::path& Replica::path() const {
     return core_->db.path();
 }
 
+std::span<const TableSpec> Replica::specs() const {
+    return core_->specs;
+}
+
 Transaction Replica::begin() {
     return Transaction(*core_);
 }
@@ -402,22 +406,8 @@ std::string Replica::as_of_sql(const TableSpec& spec, std::string_view time) con
         schema::key_text_sql(spec, "t"));
 }
 
-QueryResult Replica::query(std::string_view sql) {
-    sqlite::Statement statement(core_->db, sql);
-    if (!statement.read_only()) {
-        throw StoreError("a query may only read; this statement would change the replica");
-    }
-    QueryResult result;
-    for (int i = 0; i < statement.column_count(); ++i) {
-        result.columns.push_back(statement.column_name(i));
-    }
-    while (statement.step()) {
-        auto& row = result.rows.emplace_back();
-        for (int i = 0; i < statement.column_count(); ++i) {
-            row.push_back(statement.value(i));
-        }
-    }
-    return result;
+QueryResult Replica::query(std::string_view sql, std::span<const Value> params) {
+    return detail::read_rows(core_->db, sql, params);
 }
 
 std::vector<std::string> Replica::integrity_check() {

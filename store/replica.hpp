@@ -127,6 +127,8 @@ class Replica {
     ~Replica();
 
     const std::filesystem::path& path() const;
+    // The specs the replica was opened with.
+    std::span<const TableSpec> specs() const;
 
     // At most one open transaction. Writes outside one get a transaction of their own.
     Transaction begin();
@@ -184,8 +186,9 @@ class Replica {
     // ('YYYY-MM-DD HH:MM:SS'; anything else throws StoreError).
     std::string as_of_sql(const TableSpec& spec, std::string_view time) const;
 
-    // One read-only statement; SQLite's errors become StoreError.
-    QueryResult query(std::string_view sql);
+    // One read-only statement, its ?1, ?2, ... bound from params; SQLite's errors become
+    // StoreError.
+    QueryResult query(std::string_view sql, std::span<const Value> params = {});
 
     // PRAGMA integrity_check + foreign_key_check; each problem as one sentence. Empty: healthy.
     std::vector<std::string> integrity_check();

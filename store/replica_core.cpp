@@ -9,7 +9,10 @@
 #include <chrono>
 #include <utility>
 
+#include "store/fts.hpp"
+#include "store/plain_text.hpp"
 #include "store/schema.hpp"
+#include "store/views.hpp"
 
 namespace smartq::store::detail {
 
@@ -84,6 +87,15 @@ TableStatements prepare_table(const sqlite::Connection& db, const TableSpec& spe
         assignments += fmt::format("{} = ?{}, ", quote_identifier(spec.columns[i].name),
                                    keys + 1 + static_cast<int>(i));
     }
+    // The plain-text columns are computed from the data parameter by the same statement.
+    std::string text_names;
+    std::string text_values;
+    for (const auto& text : fts::text_columns(spec.table)) {
+        auto value = fts::text_value_sql(text, fmt::format("?{}", data));
+        text_names += ", " + quote_identifier(text.column);
+        text_values += ", " + value;
+        assignments += fmt::format("{} = {}, ", quote_identifier(text.column), value);
+    }
     TableStatements statements{
         .select = sqlite::Statement(
             db, fmt::format("SELECT hash, deleted_at, data, changed_at, changed_run FROM {} "
@@ -91,9 +103,10 @@ TableStatements prepare_table(const sqlite::Connection& db, const TableSpec& spe
                             table, where)),
         .insert = sqlite::Statement(
             db, fmt::format("INSERT INTO {}({}, {}data, hash, first_seen_at, changed_at, "
-                            "seen_run, changed_run) VALUES({}, ?{}, ?{}, ?{}, ?{}, ?{}, ?{})",
-                            table, column_names(spec.key), typed, placeholders(1, data - 1), data,
-                            data + 1, data + 2, data + 2, data + 3, data + 3)),
+                            "seen_run, changed_run{}) VALUES({}, ?{}, ?{}, ?{}, ?{}, ?{}, ?{}{})",
+                            table, column_names(spec.key), typed, text_names,
+                            placeholders(1, data - 1), data, data + 1, data + 2, data + 2,
+                            data + 3, data + 3, text_values)),
         .update = sqlite::Statement(
             db, fmt::format("UPDATE {} SET {}data = ?{}, hash = ?{}, changed_at = ?{}, "
                             "changed_run = ?{}, deleted_at = NULL WHERE {}",
@@ -134,6 +147,7 @@ ReplicaCore::ReplicaCore(const std::filesystem::path& path, std::span<const Tabl
       mode(mode),
       specs(specs.begin(), specs.end()) {
     sqlite3_busy_timeout(db.handle(), kBusyTimeoutMs);
+    register_plain_text(db);
     check_is_database(db);
     if (mode == Mode::ReadOnly) {
         db.exec("PRAGMA query_only = ON");
@@ -153,6 +167,9 @@ ReplicaCore::ReplicaCore(const std::filesystem::path& path, std::span<const Tabl
         schema::ensure_table(db, spec, specs);
     }
     schema::ensure_history_views(db, specs);
+    schema::migrate_rows(db, specs);
+    fts::ensure_indexes(db, specs);
+    views::ensure(db, specs);
     scope.commit();
 }
 
@@ -251,6 +268,26 @@ std::int64_t ReplicaCore::tombstone_where(const TableSpec& spec, std::string_vie
     }
     scope.commit();
     return marked;
+}
+
+QueryResult read_rows(const sqlite::Connection& db, std::string_view sql,
+                      std::span<const Value> params) {
+    sqlite::Statement statement(db, sql);
+    if (!statement.read_only()) {
+        throw StoreError("a query may only read; this statement would change the replica");
+    }
+    bind_from(statement, 1, params);
+    QueryResult result;
+    for (int i = 0; i < statement.column_count(); ++i) {
+        result.columns.push_back(statement.column_name(i));
+    }
+    while (statement.step()) {
+        auto& row = result.rows.emplace_back();
+        for (int i = 0; i < statement.column_count(); ++i) {
+            row.push_back(statement.value(i));
+        }
+    }
+    return result;
 }
 
 void bind_from(sqlite::Statement& statement, int first, std::span<const Value> params) {

@@ -96,6 +96,10 @@ class WriteScope {
     bool own_;
 };
 
+// The rows of one read-only statement (StoreError for any other), ?1... bound from params.
+QueryResult read_rows(const sqlite::Connection& db, std::string_view sql,
+                      std::span<const Value> params);
+
 // Binds params to ?first, ?first+1, ...: those the statement uses.
 void bind_from(sqlite::Statement& statement, int first, std::span<const Value> params);
 

@@ -8,6 +8,7 @@
 #include <set>
 
 #include "store/errors.hpp"
+#include "store/fts.hpp"
 
 namespace smartq::store::schema {
 
@@ -88,6 +89,10 @@ CREATE TABLE IF NOT EXISTS run_findings(
   PRIMARY KEY(run_id, seq));
 )sql",
 };
+
+// Versions past kMigrations change the spec-driven tables: they run once those tables exist.
+// 4: the plain-text columns of fts.hpp, filled from the rows stored before them.
+constexpr std::int64_t kVersion = 4;
 
 constexpr std::array<std::string_view, 7> kRowColumns = {
     "data", "hash", "first_seen_at", "changed_at", "seen_run", "changed_run", "deleted_at"};
@@ -245,13 +250,20 @@ void migrate(sqlite::Connection& db) {
     }
 }
 
+void migrate_rows(sqlite::Connection& db, std::span<const TableSpec> specs) {
+    if (user_version(db) < 4) {
+        fts::fill_text_columns(db, specs);
+    }
+    db.exec(fmt::format("PRAGMA user_version = {}", kVersion));
+}
+
 void check_version(sqlite::Connection& db) {
     auto version = user_version(db);
-    if (version > std::ssize(kMigrations)) {
+    if (version > kVersion) {
         throw StoreError(fmt::format(
             "the replica at {} has schema version {}, newer than this program's {}; use a newer "
             "smartq-backup",
-            db.path().string(), version, kMigrations.size()));
+            db.path().string(), version, kVersion));
     }
 }
 
@@ -269,6 +281,9 @@ void validate(const TableSpec& spec) {
         }
     }
     std::set<std::string_view> seen;
+    for (const auto& text : fts::text_columns(spec.table)) {
+        seen.insert(text.column);
+    }
     validate_names(spec.table, spec.key, seen);
     validate_names(spec.table, spec.columns, seen);
     for (const auto& join : spec.joins) {
@@ -289,7 +304,11 @@ void ensure_table(sqlite::Connection& db, const TableSpec& spec, std::span<const
         definitions +=
             fmt::format("{} {} NOT NULL, ", quote_identifier(key.name), sql_type(key.type));
     }
-    for (const auto& column : spec.columns) {
+    std::vector<ColumnSpec> columns(spec.columns.begin(), spec.columns.end());
+    for (const auto& text : fts::text_columns(spec.table)) {
+        columns.push_back({text.column, ColumnType::Text});
+    }
+    for (const auto& column : columns) {
         definitions += fmt::format("{} {}, ", quote_identifier(column.name), sql_type(column.type));
     }
     std::vector<ColumnSpec> referencing(spec.key.begin(), spec.key.end());
@@ -300,7 +319,7 @@ void ensure_table(sqlite::Connection& db, const TableSpec& spec, std::span<const
                     "changed_run INTEGER, deleted_at TEXT, PRIMARY KEY({}){})",
                     quote_identifier(spec.table), definitions, column_list(key_names),
                     foreign_keys(spec.table, referencing, all)));
-    add_missing_columns(db, spec.table, spec.key, spec.columns);
+    add_missing_columns(db, spec.table, spec.key, columns);
     create_indexes(db, spec.table, referencing);
     for (const auto& join : spec.joins) {
         ensure_join(db, spec, join, all);

@@ -12,13 +12,17 @@
 namespace smartq::store::schema {
 
 // Fixed tables (runs, changes, history, sync_state, sync_marks, id_map) up to the newest
-// PRAGMA user_version.
+// PRAGMA user_version of their own.
 void migrate(sqlite::Connection& db);
+// After ensure_table: the versions that change rows of the spec-driven tables (4: fills the
+// plain-text columns of fts.hpp), then the newest PRAGMA user_version.
+void migrate_rows(sqlite::Connection& db, std::span<const TableSpec> specs);
 // Refuses a replica written by a newer schema.
 void check_version(sqlite::Connection& db);
 
 void validate(const TableSpec& spec);
-// The table, its join tables and indexes; adds columns new in the spec by ALTER TABLE.
+// The table (with the plain-text columns fts::text_columns derives for it), its join tables and
+// indexes; adds columns new in the spec by ALTER TABLE.
 void ensure_table(sqlite::Connection& db, const TableSpec& spec, std::span<const TableSpec> all);
 // <singular table>_history for every spec, e.g. ticket_history.
 void ensure_history_views(sqlite::Connection& db, std::span<const TableSpec> specs);

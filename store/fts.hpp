@@ -1,0 +1,43 @@
+#pragma once
+
+#include <span>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "store/sqlite.hpp"
+#include "store/table_spec.hpp"
+
+// Full-text search over the replica. Descriptions and note texts exist only inside `data`, as
+// HTML; the store keeps their plain text in typed columns written with every row, and indexes
+// them in FTS5 tables named as sqlite-utils names them (<table>_fts, external content, triggers
+// <table>_ai/_ad/_au), which is how Datasette finds a table's search index. The triggers keep an
+// index in the same transaction as its rows, whoever writes them.
+namespace smartq::store::fts {
+
+// A column the store derives from `data`: the plain text of the member at json_path.
+struct TextColumn {
+    std::string_view column;
+    std::string_view json_path;
+};
+
+// The derived columns of a resource table: tickets.description and .tags, notes.text.
+std::span<const TextColumn> text_columns(std::string_view table);
+
+// An SQL expression computing `column` from the JSON text `data` (an expression); NULL when
+// data is no JSON or lacks the member. Uses smartq_plain_text (see plain_text.hpp).
+std::string text_value_sql(const TextColumn& column, std::string_view data);
+
+// Sets the derived columns of every row from its data: the migration of a replica whose rows
+// were stored before the columns existed.
+void fill_text_columns(sqlite::Connection& db, std::span<const TableSpec> specs);
+
+// The FTS tables and their triggers for the specs that have the indexed columns; a table created
+// now is built from the rows already stored.
+void ensure_indexes(sqlite::Connection& db, std::span<const TableSpec> specs);
+
+// <schema>.<table>_fts over <schema>.<table> (tickets or notes, with the indexed columns), built
+// from the rows there and not kept current: an index of a scratch copy, e.g. in TEMP.
+void build_index(sqlite::Connection& db, std::string_view schema, std::string_view table);
+
+}  // namespace smartq::store::fts
