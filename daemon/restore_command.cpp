@@ -62,13 +62,9 @@ int run_restore(const config::Config& config, const RestoreArgs& args) {
                        report = std::move(result);
                    });
     io.run();
-    if (failure) {
-        try {
-            std::rethrow_exception(failure);
-        } catch (const sync::restore::RestoreRefused& refused) {
-            throw UsageError(refused.what());
-        }
-    }
+    // RestoreRefused is a UsageError: main() gives it its sentence and exit 64.
+    if (failure)
+        std::rethrow_exception(failure);
     std::fputs(report.text().c_str(), stdout);
     if (!report.passwords.empty() && options.passwords_out)
         std::fprintf(stderr, "%zu new user(s) got generated passwords, written to %s\n",

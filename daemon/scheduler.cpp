@@ -11,13 +11,12 @@
 #include <algorithm>
 #include <random>
 
-#include "daemon/exit_codes.hpp"
 #include "daemon/run_report.hpp"
 #include "daemon/scheduler_state.hpp"
 #include "daemon/store_size.hpp"
-#include "store/account_lock.hpp"
 #include "store/replica.hpp"
 #include "sync/account_sync.hpp"
+#include "sync/failure.hpp"
 
 namespace smartq::daemon {
 namespace asio = boost::asio;
@@ -62,23 +61,6 @@ std::chrono::milliseconds random_jitter(std::chrono::seconds interval) {
     return std::chrono::milliseconds(std::uniform_int_distribution<std::int64_t>(0, cap)(random));
 }
 
-enum class Outcome { Done, Busy, Interrupted, Failed };
-
-Outcome classify(std::exception_ptr error) {
-    if (!error)
-        return Outcome::Done;
-    try {
-        std::rethrow_exception(error);
-    } catch (const store::LockBusy&) {
-        return Outcome::Busy;
-    } catch (const sync::SyncError& e) {
-        return e.reason() == sync::SyncError::Reason::Interrupted ? Outcome::Interrupted
-                                                                  : Outcome::Failed;
-    } catch (...) {
-        return Outcome::Failed;
-    }
-}
-
 // The row the run just wrote; a damaged or missing replica only costs the metrics.
 std::optional<store::RunInfo> newest_run(const config::AccountConfig& account) {
     try {
@@ -91,15 +73,6 @@ std::optional<store::RunInfo> newest_run(const config::AccountConfig& account) {
         spdlog::warn("{}: cannot read the run log: {}", account.name, e.what());
     }
     return std::nullopt;
-}
-
-store::RunStatus row_status(const std::optional<store::RunInfo>& row, Outcome outcome) {
-    if (row)
-        return row->status;
-    if (outcome == Outcome::Done)
-        return store::RunStatus::Ok;
-    return outcome == Outcome::Interrupted ? store::RunStatus::Interrupted
-                                           : store::RunStatus::Failed;
 }
 
 std::int64_t stored_records(const std::optional<store::RunInfo>& run) {
@@ -223,36 +196,35 @@ asio::awaitable<void> Scheduler::run_once(Job& job) {
     metrics_.set_running(name, false);
     auto row = began ? newest_run(account) : std::nullopt;
     std::chrono::milliseconds delay = account.interval;
-    auto outcome = classify(error);
-    switch (outcome) {
-        case Outcome::Done:
-            job.failures = 0;
-            if (kind != store::RunKind::Incremental)
-                job.last_deep = started;
-            spdlog::info("{}: {} sync done in {:.1f} s: {} records stored, {} requests", name,
-                         store::to_string(kind), took.count(), stored_records(row),
-                         row ? row->requests : 0);
-            delay = std::chrono::duration_cast<std::chrono::milliseconds>(
-                std::max<std::chrono::duration<double>>(account.interval - took, 0s));
-            break;
-        case Outcome::Busy:
-            spdlog::warn("{}: skipping this round: {}", name, daemon::describe(error).message);
-            break;
-        case Outcome::Interrupted:
-            spdlog::info("{}: sync stopped after {:.1f} s; what was fetched is committed", name,
-                         took.count());
-            break;
-        case Outcome::Failed:
-            ++job.failures;
-            delay = backoff_delay(account.interval, job.failures);
-            spdlog::error("{}: sync failed: {}; retrying in {} s (failure {} in a row)", name,
-                          daemon::describe(error).message,
-                          std::chrono::duration_cast<std::chrono::seconds>(delay).count(),
-                          job.failures);
-            break;
+    auto failure = error ? std::optional(sync::classify(error)) : std::nullopt;
+    auto retry = failure ? sync::retry(failure->cause) : sync::Retry::No;
+    if (!failure) {
+        job.failures = 0;
+        if (kind != store::RunKind::Incremental)
+            job.last_deep = started;
+        spdlog::info("{}: {} sync done in {:.1f} s: {} records stored, {} requests", name,
+                     store::to_string(kind), took.count(), stored_records(row),
+                     row ? row->requests : 0);
+        delay = std::chrono::duration_cast<std::chrono::milliseconds>(
+            std::max<std::chrono::duration<double>>(account.interval - took, 0s));
+    } else if (retry == sync::Retry::NextRound) {
+        spdlog::warn("{}: skipping this round: {}", name, failure->sentence);
+    } else if (retry == sync::Retry::No) {
+        spdlog::info("{}: sync stopped after {:.1f} s; what was fetched is committed", name,
+                     took.count());
+    } else {
+        ++job.failures;
+        delay = backoff_delay(account.interval, job.failures);
+        spdlog::error("{}: sync failed: {}; retrying in {} s (failure {} in a row)", name,
+                      failure->sentence,
+                      std::chrono::duration_cast<std::chrono::seconds>(delay).count(),
+                      job.failures);
     }
-    if (outcome != Outcome::Busy) {
-        metrics_.record_run(name, row, row_status(row, outcome), took, ended);
+    // A skipped round ran nothing: there is no run to count.
+    if (retry != sync::Retry::NextRound) {
+        auto status = row ? row->status
+                          : failure ? sync::run_status(failure->cause) : store::RunStatus::Ok;
+        metrics_.record_run(name, row, status, took, ended);
         metrics_.set_store_size(name, measure_store(account));
     }
     job.delay = delay + random_jitter(account.interval);

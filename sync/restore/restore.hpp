@@ -10,6 +10,7 @@
 #include <stdexcept>
 
 #include "config/config.hpp"
+#include "sync/failure.hpp"
 #include "sync/restore/report.hpp"
 #include "sync/restore/scope.hpp"
 
@@ -26,9 +27,9 @@ struct RestoreOptions {
 
 // Thrown before anything is sent when the request itself is wrong (the target
 // is the source account without --into-source, an unknown --project, ...).
-class RestoreRefused : public std::runtime_error {
+class RestoreRefused : public UsageError {
   public:
-    using std::runtime_error::runtime_error;
+    using UsageError::UsageError;
 };
 
 // Whether `to` is the account `from` backs up (same name or same url).

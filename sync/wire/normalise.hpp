@@ -5,12 +5,13 @@
 
 #include <cstdint>
 #include <optional>
-#include <stdexcept>
 #include <string>
 #include <string_view>
 #include <vector>
 
 #include <simdjson.h>
+
+#include "sync/wire/wire_error.hpp"
 
 namespace smartq::wire {
 
@@ -36,10 +37,5 @@ std::optional<simdjson::dom::element> field(simdjson::dom::element object, std::
 
 // Minified JSON text of an element: what the replica keeps as `data`.
 std::string to_json(simdjson::dom::element value);
-
-class WireError : public std::runtime_error {
-  public:
-    using std::runtime_error::runtime_error;
-};
 
 }  // namespace smartq::wire
