@@ -55,6 +55,13 @@ void Metrics::record_run(const std::string& account, const std::optional<store::
     }
 }
 
+void Metrics::record_transport(const std::string& account, const smartq::http::Stats& stats) {
+    auto& m = accounts_[account];
+    m.request_durations.add(stats.durations);
+    for (std::size_t i = 0; i < m.answers.size(); ++i)
+        m.answers[i] += stats.answers[i];
+}
+
 void Metrics::set_running(const std::string& account, bool running) {
     accounts_[account].running = running;
 }
@@ -133,6 +140,17 @@ std::string Metrics::render() const {
          [](const AccountMetrics& m) -> Value { return std::to_string(m.bytes); });
     each({"smartq_requests_total", "counter", "Requests sent to the smartQ API."},
          [](const AccountMetrics& m) -> Value { return std::to_string(m.requests); });
+    header(out, {"smartq_http_answers_total", "counter",
+                 "Requests sent, by the class of their answer's status; failed: no answer "
+                 "(refused, dropped, timed out)."});
+    for (const auto& [name, m] : accounts_) {
+        for (std::size_t i = 0; i < m.answers.size(); ++i) {
+            out += fmt::format(
+                "smartq_http_answers_total{{account=\"{}\",class=\"{}\"}} {}\n", label(name),
+                smartq::http::to_label(static_cast<smartq::http::AnswerClass>(i)), m.answers[i]);
+        }
+    }
+    render_durations(out);
     each({"smartq_last_run_duration_seconds", "gauge", "How long the last run took."},
          [](const AccountMetrics& m) -> Value {
              return fmt::format("{:.3f}", m.last_duration_seconds);
@@ -171,6 +189,24 @@ std::string Metrics::render() const {
     each({"smartq_sync_running", "gauge", "1 while a run of the account is in progress."},
          [](const AccountMetrics& m) -> Value { return m.running ? "1" : "0"; });
     return out;
+}
+
+void Metrics::render_durations(std::string& out) const {
+    constexpr const char* name = "smartq_http_request_duration_seconds";
+    header(out, {name, "histogram",
+                 "Time from sending a request to the last byte of its answer; each retry counts."});
+    const auto& bounds = smartq::http::DurationHistogram::kBounds;
+    for (const auto& [account, m] : accounts_) {
+        const auto& h = m.request_durations;
+        for (std::size_t i = 0; i <= bounds.size(); ++i) {
+            auto le = i < bounds.size() ? fmt::format("{}", bounds[i]) : std::string("+Inf");
+            out += fmt::format("{}_bucket{{account=\"{}\",le=\"{}\"}} {}\n", name, label(account),
+                               le, h.cumulative(i));
+        }
+        out +=
+            fmt::format("{}_sum{{account=\"{}\"}} {:.6f}\n", name, label(account), h.sum_seconds());
+        out += fmt::format("{}_count{{account=\"{}\"}} {}\n", name, label(account), h.count());
+    }
 }
 
 struct MetricsServer::Impl : std::enable_shared_from_this<Impl> {

@@ -4,6 +4,7 @@
 
 #include <utility>
 
+#include <array>
 #include <boost/asio/any_io_executor.hpp>
 #include <chrono>
 #include <cstdint>
@@ -14,6 +15,7 @@
 
 #include "daemon/store_size.hpp"
 #include "store/run_log.hpp"
+#include "sync/http/request_stats.hpp"
 
 namespace smartq::daemon {
 
@@ -28,7 +30,9 @@ struct AccountMetrics {
     std::optional<std::int64_t> last_success_unix;  // seconds since the epoch
     std::optional<store::RunStatus> last_status;    // of the last run that ended
     bool running = false;
-    std::optional<StoreSize> store;  // measured at start and after each run
+    std::optional<StoreSize> store;             // measured at start and after each run
+    http::DurationHistogram request_durations;  // every attempt
+    std::array<std::uint64_t, http::kAnswerClasses> answers{};  // by http::AnswerClass
 };
 
 class Metrics {
@@ -42,6 +46,8 @@ class Metrics {
                     store::RunStatus status, std::chrono::duration<double> duration,
                     std::chrono::system_clock::time_point ended);
     void set_running(const std::string& account, bool running);
+    // What one run's client counted: request durations and answers by status class.
+    void record_transport(const std::string& account, const http::Stats& stats);
     // What the replica remembers from before this process: the last run that
     // ended and the last success, so a restarted daemon reports them at once.
     void remember(const std::string& account, const std::optional<store::RunInfo>& last,
@@ -55,6 +61,8 @@ class Metrics {
     std::string render() const;
 
   private:
+    void render_durations(std::string& out) const;
+
     std::string version_;
     std::map<std::string, AccountMetrics> accounts_;
 };

@@ -118,6 +118,7 @@ Stats ApiClient::stats() const {
     out.bytes_received = pool_->bytes_received();
     out.connections_opened = pool_->connections_opened();
     out.retries = retrier_.retries();
+    out.in_flight_seconds = in_flight_.seconds(std::chrono::steady_clock::now());
     return out;
 }
 
@@ -214,6 +215,13 @@ asio::awaitable<Response> ApiClient::send_once(const Request& request, Purpose p
 asio::awaitable<Response> ApiClient::paced(const Request& request, const BodySink& sink) {
     auto ticket = co_await pacer_->admit();
     auto started = std::chrono::steady_clock::now();
+    // Counted out however the exchange ends, a sink that throws included.
+    struct OnTheWire {
+        InFlightIntegral& integral;
+        ~OnTheWire() { integral.change(std::chrono::steady_clock::now(), -1); }
+    };
+    in_flight_.change(started, +1);
+    std::optional<OnTheWire> on_the_wire(std::in_place, in_flight_);
     std::optional<HttpError> failure;
     // Two statements, not a conditional: g++ 12 destroys a co_await inside ?: twice.
     Response response;
@@ -226,6 +234,11 @@ asio::awaitable<Response> ApiClient::paced(const Request& request, const BodySin
     } catch (const HttpError& error) {
         failure = error;
     }
+    on_the_wire.reset();
+    auto ended = std::chrono::steady_clock::now();
+    stats_.durations.observe(ended - started);
+    auto answered = answer_class(failure ? failure->status() : response.head.status);
+    ++stats_.answers[static_cast<std::size_t>(answered)];
     if (failure) {
         if (failure->cls() == ErrorClass::Retryable) {
             ticket.overloaded();
@@ -242,8 +255,7 @@ asio::awaitable<Response> ApiClient::paced(const Request& request, const BodySin
     } else if (status / 100 == 2) {
         ticket.succeeded();
     }
-    auto elapsed = std::chrono::duration_cast<std::chrono::milliseconds>(
-        std::chrono::steady_clock::now() - started);
+    auto elapsed = std::chrono::duration_cast<std::chrono::milliseconds>(ended - started);
     spdlog::debug("{} {} {} {} ms", options_.account, request.label, status, elapsed.count());
     co_return response;
 }

@@ -19,6 +19,7 @@
 #include "sync/http/errors.hpp"
 #include "sync/http/json_response.hpp"
 #include "sync/http/pacer.hpp"
+#include "sync/http/request_stats.hpp"
 #include "sync/http/retry.hpp"
 #include "sync/http/semaphore.hpp"
 #include "sync/http/url.hpp"
@@ -41,14 +42,6 @@ struct ClientOptions {
     std::size_t max_connections = 8;  // requests in flight, and kept-alive connections
     RetryPolicy retry;
     std::string account;  // names the account in logs and messages
-};
-
-struct Stats {
-    std::map<std::string, std::uint64_t> requests_by_method;  // sent on the wire, retries included
-    std::uint64_t bytes_received = 0;
-    std::uint64_t retries = 0;
-    std::uint64_t writes = 0;  // requests other than GET and the token POST
-    std::uint64_t connections_opened = 0;
 };
 
 // One per account. Targets are relative to the API root: "/projects/5/tickets?count=100".
@@ -108,6 +101,7 @@ class ApiClient {
     Retrier retrier_;
     std::unique_ptr<TokenManager> auth_;
     Stats stats_;
+    InFlightIntegral in_flight_;
 };
 
 }  // namespace smartq::http

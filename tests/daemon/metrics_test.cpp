@@ -157,6 +157,20 @@ TEST_CASE("build info, and the last status and success remembered from the repli
 
 namespace {
 
+// A histogram's samples are its family's name with _bucket, _sum or _count.
+std::string histogram_family(const std::string& sample,
+                             const std::map<std::string, std::string>& types) {
+    for (std::string_view suffix : {"_bucket", "_sum", "_count"}) {
+        if (!sample.ends_with(suffix))
+            continue;
+        auto family = sample.substr(0, sample.size() - suffix.size());
+        auto type = types.find(family);
+        if (type != types.end() && type->second == "histogram")
+            return family;
+    }
+    return sample;
+}
+
 // The Prometheus text format (0.0.4) as promtool checks it: every family has
 // one HELP and one TYPE before its samples, samples of a family are together,
 // names and label names are valid, label values are quoted and escaped,
@@ -193,7 +207,7 @@ std::vector<std::string> format_problems(const std::string& text) {
                 problems.push_back("second HELP: " + line);
             }
         } else if (std::regex_match(line, m, sample)) {
-            auto name = m[1].str();
+            auto name = histogram_family(m[1].str(), types);
             if (name != current || !types.contains(name) || !helped.contains(name))
                 problems.push_back("sample without its HELP and TYPE just above: " + line);
             if (types[name] == "counter" && !name.ends_with("_total"))
@@ -218,6 +232,10 @@ TEST_CASE("the exposition text keeps the format promtool checks") {
     metrics.record_run("acme", run_with(5, 900, store::RunStatus::Ok), store::RunStatus::Ok, 2s,
                        std::chrono::system_clock::from_time_t(1700000000));
     metrics.set_running("acme", true);
+    http::Stats transport;
+    transport.durations.observe(0.2s);
+    transport.answers[0] = 1;
+    metrics.record_transport("acme", transport);
     auto text = metrics.render();
     CHECK(format_problems(text) == std::vector<std::string>{});
     CHECK(contains(text, "smartq_replica_bytes{account=\"acme\"} 4096\n"));
@@ -263,4 +281,46 @@ TEST_CASE("store sizes count the replica with its log and committed blobs only")
     CHECK(size.replica_bytes == 4196);
     CHECK(size.blob_bytes == 15);
     fs::remove_all(dir);
+}
+
+TEST_CASE("request durations and answers by status class are rendered per account and add up") {
+    daemon::Metrics metrics;
+    http::Stats first;
+    first.durations.observe(0.003s);   // in every bucket
+    first.durations.observe(0.3s);     // from le="0.5" on
+    first.durations.observe(7s);       // from le="10" on
+    first.durations.observe(500s);     // only in +Inf
+    first.answers[static_cast<std::size_t>(http::AnswerClass::Success)] = 3;
+    first.answers[static_cast<std::size_t>(http::AnswerClass::TransportFailure)] = 1;
+    http::Stats second;
+    second.durations.observe(0.3s);
+    second.answers[static_cast<std::size_t>(http::AnswerClass::ServerError)] = 1;
+    second.answers[static_cast<std::size_t>(http::AnswerClass::ClientError)] = 2;
+    metrics.record_transport("acme", first);
+    metrics.record_transport("acme", second);
+    metrics.record_transport("beta", {});
+    auto text = metrics.render();
+    CHECK(format_problems(text) == std::vector<std::string>{});
+    const std::string family = "smartq_http_request_duration_seconds";
+    CHECK(contains(text, "# TYPE " + family + " histogram\n"));
+    for (auto [le, n] : std::vector<std::pair<std::string, int>>{{"0.005", 1},
+                                                                  {"0.25", 1},
+                                                                  {"0.5", 3},
+                                                                  {"5", 3},
+                                                                  {"10", 4},
+                                                                  {"120", 4},
+                                                                  {"+Inf", 5}}) {
+        CAPTURE(le);
+        CHECK(contains(text, family + "_bucket{account=\"acme\",le=\"" + le + "\"} " +
+                                 std::to_string(n) + "\n"));
+    }
+    CHECK(contains(text, family + "_count{account=\"acme\"} 5\n"));
+    CHECK(contains(text, family + "_sum{account=\"acme\"} 507.603000\n"));
+    CHECK(contains(text, family + "_bucket{account=\"beta\",le=\"+Inf\"} 0\n"));
+    CHECK(contains(text, "smartq_http_answers_total{account=\"acme\",class=\"2xx\"} 3\n"));
+    CHECK(contains(text, "smartq_http_answers_total{account=\"acme\",class=\"3xx\"} 0\n"));
+    CHECK(contains(text, "smartq_http_answers_total{account=\"acme\",class=\"4xx\"} 2\n"));
+    CHECK(contains(text, "smartq_http_answers_total{account=\"acme\",class=\"5xx\"} 1\n"));
+    CHECK(contains(text, "smartq_http_answers_total{account=\"acme\",class=\"failed\"} 1\n"));
+    CHECK(contains(text, "smartq_http_answers_total{account=\"beta\",class=\"2xx\"} 0\n"));
 }
