@@ -27,8 +27,8 @@ PacerOptions pacer_options(const ClientOptions& options) {
                         options.retry.max_retry_after};
 }
 
-// The one place a lost answer to a write becomes "unknown": the transport will not
-// send it again, the caller decides.
+// The one place a lost answer to a write becomes "unknown": the transport sends it
+// again only after the caller's WriteCheck finds it not carried out.
 HttpError settled(const Request& request, const HttpError& error) {
     bool lost = error.cls() == ErrorClass::Retryable || error.cls() == ErrorClass::Malformed;
     if (request.resend_safe || !lost) {
@@ -62,29 +62,35 @@ asio::awaitable<JsonResponse> ApiClient::get(std::string target) {
     return call(make_request("GET", std::move(target), {}, {}));
 }
 
-asio::awaitable<JsonResponse> ApiClient::post_form(std::string target, std::string form_body) {
+asio::awaitable<JsonResponse> ApiClient::post_form(std::string target, std::string form_body,
+                                                   WriteCheck check) {
     return call(
-        make_request("POST", std::move(target), std::string(form_type), std::move(form_body)));
+        make_request("POST", std::move(target), std::string(form_type), std::move(form_body)),
+        std::move(check));
 }
 
-asio::awaitable<JsonResponse> ApiClient::put_form(std::string target, std::string form_body) {
+asio::awaitable<JsonResponse> ApiClient::put_form(std::string target, std::string form_body,
+                                                  WriteCheck check) {
     return call(
-        make_request("PUT", std::move(target), std::string(form_type), std::move(form_body)));
+        make_request("PUT", std::move(target), std::string(form_type), std::move(form_body)),
+        std::move(check));
 }
 
-asio::awaitable<JsonResponse> ApiClient::del(std::string target) {
-    return call(make_request("DELETE", std::move(target), {}, {}));
+asio::awaitable<JsonResponse> ApiClient::del(std::string target, WriteCheck check) {
+    return call(make_request("DELETE", std::move(target), {}, {}), std::move(check));
 }
 
 asio::awaitable<JsonResponse> ApiClient::post_file(std::string target, std::string filename,
-                                                   std::string content_type, std::string body) {
+                                                   std::string content_type, std::string body,
+                                                   WriteCheck check) {
     std::string boundary = make_boundary();
     while (body.find(boundary) != std::string::npos) {
         boundary = make_boundary();
     }
     auto multipart = multipart_file("file", filename, content_type, body, boundary);
     return call(make_request("POST", std::move(target), std::move(multipart.content_type),
-                             std::move(multipart.body)));
+                             std::move(multipart.body)),
+                std::move(check));
 }
 
 asio::awaitable<std::uint64_t> ApiClient::download(std::string target,
@@ -139,19 +145,30 @@ Request ApiClient::make_request(std::string method, std::string target, std::str
     return request;
 }
 
-asio::awaitable<JsonResponse> ApiClient::call(Request request) {
+asio::awaitable<JsonResponse> ApiClient::call(Request request, WriteCheck check) {
     std::optional<JsonResponse> answer;
-    co_await with_auth(std::move(request),
-                       [&](const Request& authorized) -> asio::awaitable<void> {
-                           Response response = co_await send_once(authorized, Purpose::Api, {});
-                           try {
-                               answer.emplace(JsonResponse::interpret(
-                                   std::move(response), url_.authority(), authorized.label));
-                           } catch (const HttpError& error) {
-                               throw settled(authorized, error);
-                           }
-                       },
-                       {});
+    LookUp look_up;
+    if (check) {
+        look_up = [&]() -> asio::awaitable<bool> {
+            auto found = co_await check();
+            if (found) {
+                answer.emplace(std::move(*found));
+            }
+            co_return found.has_value();
+        };
+    }
+    co_await with_auth(
+        std::move(request),
+        [&](const Request& authorized) -> asio::awaitable<void> {
+            Response response = co_await send_once(authorized, Purpose::Api, {});
+            try {
+                answer.emplace(JsonResponse::interpret(std::move(response), url_.authority(),
+                                                       authorized.label));
+            } catch (const HttpError& error) {
+                throw settled(authorized, error);
+            }
+        },
+        {}, std::move(look_up));
     co_return std::move(*answer);
 }
 
@@ -167,7 +184,7 @@ asio::awaitable<JsonResponse> ApiClient::exchange_token(Request request) {
 
 // A 401 on a token gets one fresh token (refreshed, or a new login) and one re-send.
 asio::awaitable<void> ApiClient::with_auth(Request request, Attempt attempt,
-                                           std::function<void()> before_retry) {
+                                           std::function<void()> before_retry, LookUp look_up) {
     for (bool recovered = false;; recovered = true) {
         Authorization authorization = co_await auth_->authorize();
         Request authorized = request;
@@ -175,7 +192,7 @@ asio::awaitable<void> ApiClient::with_auth(Request request, Attempt attempt,
         std::optional<HttpError> refused;
         try {
             co_await retrier_.run(
-                authorized.label, [&]() { return attempt(authorized); }, before_retry);
+                authorized.label, [&]() { return attempt(authorized); }, before_retry, look_up);
             co_return;
         } catch (const HttpError& error) {
             if (error.status() != 401) {
