@@ -1,5 +1,6 @@
 #include "sync/resources.hpp"
 
+#include <algorithm>
 #include <stdexcept>
 
 #include "sync/wire/custom_fields.hpp"
@@ -44,7 +45,7 @@ Resource make(Kind kind, std::string_view name, std::optional<Kind> parent_kind,
               std::string_view path, std::string_view list_params, int page_size,
               std::string_view envelope, std::vector<Column> columns, std::size_t key_columns,
               std::vector<std::string_view> writable, std::vector<Reference> references,
-              std::vector<store::JoinSpec> joins = {}) {
+              RestoreFacts restore, std::vector<store::JoinSpec> joins = {}) {
     Resource r{kind,
                name,
                parent_kind,
@@ -56,6 +57,7 @@ Resource make(Kind kind, std::string_view name, std::optional<Kind> parent_kind,
                key_columns,
                std::move(writable),
                std::move(references),
+               std::move(restore),
                {}};
     r.table.table = name;
     r.table.resource = name;
@@ -76,12 +78,13 @@ std::vector<Resource> build() {
                        {"name", "email", "is_account_administrator", "can_manage_projects",
                         "can_view_profiles", "can_manage_profiles", "company", "title", "address",
                         "work_phone", "home_phone", "cell_phone", "comments"},
-                       {}));
+                       {}, {.natural_key = {{"email"}}}));
     all.push_back(make(Kind::Projects, "projects", std::nullopt, "/projects", "activeFilter=0", 100,
                        "project",
                        {key("id", Int, "id", Convert::Id), col("name", Text, Convert::Text, true),
                         col("owner_id", Int, Convert::Id), col("active", Int, Convert::Bool)},
-                       1, {"name", "description", "active"}, {}));
+                       1, {"name", "description", "active"}, {},
+                       {.natural_key = {{"name"}}, .paged_by_guide = true}));
     all.push_back(make(Kind::Roles, "roles", Kind::Projects, "/projects/{project}/roles", "", 100,
                        "role",
                        {key("id", Int, "id", Convert::Id),
@@ -92,18 +95,19 @@ std::vector<Resource> build() {
                        1,
                        {"name", "access_level", "max_step", "can_edit_project",
                         "can_manage_people_notes", "can_see_private_notes"},
-                       {{"max_step", Kind::Steps}}));
+                       {{"max_step", Kind::Steps}}, {.natural_key = {{"name"}}, .hook = RestoreHook::DefaultRole}));
     all.push_back(make(Kind::Steps, "steps", Kind::Projects, "/projects/{project}/steps", "", 100,
                        "step",
                        {key("id", Int, "id", Convert::Id), parent("project_id", "projects"),
                         col("name", Text, Convert::Text), col("pos", Int, Convert::Integer)},
-                       1, {"name", "description", "limit", "pos"}, {}));
+                       1, {"name", "description", "limit", "pos"}, {}, {.natural_key = {{"name"}}}));
     all.push_back(make(Kind::CustomFields, "custom_fields", Kind::Projects,
                        "/projects/{project}/custom_fields", "", 100, "field",
                        {key("project_id", Int, "project_id", Convert::Context, "projects"),
                         key("name", Text, "name", Convert::Text), col("label", Text, Convert::Text),
                         col("type", Text, Convert::Text)},
-                       2, {"type", "label", "hint", "required", "pos_type", "options"}, {}));
+                       2, {"type", "label", "hint", "required", "pos_type", "options"}, {},
+                       {.natural_key = {{"label"}, {"type"}}, .finishing_flag = "required"}));
     all.push_back(make(
         Kind::CustomFieldValues, "custom_field_values", Kind::CustomFields,
         "/projects/{project}/custom_fields/{field}/values", "", 100, "value",
@@ -113,7 +117,7 @@ std::vector<Resource> build() {
          col("title", Text, Convert::Text),
          col("pos", Int, Convert::Integer),
          col("is_default", Int, Convert::Bool)},
-        1, {"title", "is_default", "pos"}, {}));
+        1, {"title", "is_default", "pos"}, {}, {.natural_key = {{"title"}}}));
     all.push_back(make(
         Kind::Tickets, "tickets", Kind::Projects, "/projects/{project}/tickets",
         "archived=2&custom_fields=1&assigned_to=1&get_cover=0", 100, "ticket",
@@ -125,7 +129,13 @@ std::vector<Resource> build() {
         1,
         {"name", "description", "step_id", "tags", "required_by", "deadline_date", "pos",
          "assigned_to"},
-        {{"step_id", Kind::Steps}, {"assigned_to", Kind::Users, true}}, ticket_joins()));
+        {{"step_id", Kind::Steps}, {"assigned_to", Kind::Users, true}},
+        {.natural_key = {{"name"}, {"description"}},
+         .finishing_flag = "archived",
+         .hook = RestoreHook::TicketCustomFields,
+         .order = "insert_time",
+         .paged_by_guide = true},
+        ticket_joins()));
     all.push_back(
         make(Kind::Notes, "notes", Kind::Tickets, "/projects/{project}/tickets/{ticket}/notes", "",
              100, "note",
@@ -133,12 +143,13 @@ std::vector<Resource> build() {
               col("parent_id", Int, Convert::Id, true), col("private", Int, Convert::Bool),
               col("owner_id", Int, Convert::Id), col("insert_time", Text, Convert::Text),
               col("update_time", Text, Convert::Text)},
-             1, {"text", "parent_id", "private"}, {{"parent_id", Kind::Notes}}));
+             1, {"text", "parent_id", "private"}, {{"parent_id", Kind::Notes}},
+             {.natural_key = {{"text"}, {"private", true}}, .hook = RestoreHook::NoteThreads}));
     all.push_back(make(Kind::Tasks, "tasks", Kind::Tickets,
                        "/projects/{project}/tickets/{ticket}/tasks", "", 100, "task",
                        {key("id", Int, "id", Convert::Id), parent("ticket_id", "tickets"),
                         col("text", Text, Convert::Text), col("done", Int, Convert::Bool)},
-                       1, {"text", "done"}, {}));
+                       1, {"text", "done"}, {}, {.natural_key = {{"text"}}, .finishing_flag = "done"}));
     all.push_back(make(Kind::Files, "files", Kind::Notes,
                        "/projects/{project}/tickets/{ticket}/notes/{note}/files", "", 100, "file",
                        {key("id", Int, "id", Convert::Id),
@@ -147,7 +158,7 @@ std::vector<Resource> build() {
                         col("name", Text, Convert::Text),
                         {ColumnSpec{"sha256", Text, true, {}}, "sha256", Convert::Local},
                         {ColumnSpec{"size", Int, false, {}}, "size", Convert::Local}},
-                       1, {}, {}));
+                       1, {}, {}, {.natural_key = {{"name"}, {"size"}}, .hook = RestoreHook::FileBodies}));
     return all;
 }
 
@@ -266,6 +277,47 @@ std::string list_path(const Resource& resource, const Context& context) {
 std::optional<std::int64_t> object_id(dom::element object) {
     auto id = wire::field(object, "id");
     return id ? wire::as_id(*id) : std::nullopt;
+}
+
+std::optional<std::string> object_key(const Resource& resource, dom::element object) {
+    const auto& key = resource.columns[resource.key_columns - 1];
+    auto member = wire::field(object, key.source);
+    if (!member)
+        return std::nullopt;
+    if (key.convert == Convert::Id) {
+        auto id = wire::as_id(*member);
+        return id ? std::optional{std::to_string(*id)} : std::nullopt;
+    }
+    auto text = wire::as_text(*member);
+    return text && !text->empty() ? text : std::nullopt;
+}
+
+std::string natural_key(const Resource& resource, dom::element object,
+                        const KeyOverrides& overrides) {
+    std::string out;
+    for (const auto& part : resource.restore.natural_key) {
+        if (&part != &resource.restore.natural_key.front())
+            out += '\x1f';
+        auto given = std::find_if(overrides.begin(), overrides.end(),
+                                  [&](const auto& o) { return o.first == part.name; });
+        if (given != overrides.end()) {
+            out += given->second;
+            continue;
+        }
+        auto member = wire::field(object, part.name);
+        if (part.flag)
+            out += member && wire::as_bool(*member).value_or(false) ? "1" : "0";
+        else if (member)
+            out += wire::as_text(*member).value_or("");
+    }
+    return out;
+}
+
+bool finished(const Resource& resource, dom::element object) {
+    if (resource.restore.finishing_flag.empty())
+        return false;
+    auto member = wire::field(object, resource.restore.finishing_flag);
+    return member && wire::as_bool(*member).value_or(false);
 }
 
 store::Record make_record(const Resource& resource, dom::element object, const Context& context) {

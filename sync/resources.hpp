@@ -54,6 +54,36 @@ struct Reference {
     bool list = false;  // a list of ids (assigned_to)
 };
 
+// One member of a natural key: what identifies an object within its parent
+// when ids differ. A flag is read as 1/0 whatever the server's spelling.
+struct KeyField {
+    std::string_view name = {};
+    bool flag = false;
+};
+
+// The few resources a restore cannot write from the table alone, named so
+// that the walk handles each in one place.
+enum class RestoreHook {
+    None,
+    TicketCustomFields,  // values under the target's field names and value ids
+    DefaultRole,         // the project's default role is set by PUT roles/default
+    NoteThreads,         // a reply is created under its parent's new id
+    FileBodies,          // an upload of the stored body, checked before it is sent
+};
+
+// What a restore needs to know of a resource beyond its writable fields.
+struct RestoreFacts {
+    std::vector<KeyField> natural_key = {};
+    // A flag set by a PUT once the object's children exist (an archived ticket
+    // refuses new notes; a required field refuses tickets that lack it).
+    std::string_view finishing_flag = {};
+    RestoreHook hook = RestoreHook::None;
+    // Listings: the member the server sorts by, and whether the guide pages
+    // the list (a repeated page then means offset is ignored, not the end).
+    std::string_view order = {};
+    bool paged_by_guide = false;
+};
+
 // Where an object sits: the keys of its ancestors, from the URL it was listed at.
 struct Context {
     std::int64_t project_id = 0;
@@ -76,6 +106,7 @@ struct Resource {
     std::size_t key_columns;
     std::vector<std::string_view> writable;  // fields a restore may send
     std::vector<Reference> references;
+    RestoreFacts restore;
     store::TableSpec table;  // derived from columns
 };
 
@@ -94,5 +125,21 @@ store::Record make_record(const Resource& resource, simdjson::dom::element objec
 
 // The object's id as the server sent it (every resource but custom fields).
 std::optional<std::int64_t> object_id(simdjson::dom::element object);
+
+// The key an object is known by within its parent: its id, or a custom
+// field's name (the last key column).
+std::optional<std::string> object_key(const Resource& resource, simdjson::dom::element object);
+
+// Members of a natural key given apart from the object: what a restore will
+// send where it differs from what the replica holds (an annotated note's
+// text, a file's stored size).
+using KeyOverrides = std::vector<std::pair<std::string_view, std::string>>;
+
+// The object's natural key: its RestoreFacts::natural_key members joined.
+std::string natural_key(const Resource& resource, simdjson::dom::element object,
+                        const KeyOverrides& overrides = {});
+
+// Whether the object already has its finishing flag set.
+bool finished(const Resource& resource, simdjson::dom::element object);
 
 }  // namespace smartq::sync
