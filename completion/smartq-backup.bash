@@ -4,7 +4,7 @@
 
 _smartq_backup() {
     local cur=${COMP_WORDS[COMP_CWORD]} prev=${COMP_WORDS[COMP_CWORD-1]}
-    local commands="sync daemon restore status runs diff query verify"
+    local commands="sync daemon restore status runs diff query verify search"
     local global="--config --data-dir --log-level -v --verbose -q --quiet --help --help-all --version"
     local command="" word
     for word in "${COMP_WORDS[@]:1:COMP_CWORD-1}"; do
@@ -38,6 +38,7 @@ _smartq_backup() {
         diff) options="--account --json" ;;
         query) options="--account --format --at" ;;
         verify) options="--account --drill" ;;
+        search) options="--account --project --at --format --limit" ;;
     esac
     COMPREPLY=($(compgen -W "$options $global" -- "$cur"))
 }

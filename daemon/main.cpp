@@ -14,6 +14,7 @@
 #include "daemon/commands.hpp"
 #include "daemon/exit_codes.hpp"
 #include "daemon/logging.hpp"
+#include "daemon/search_command.hpp"
 
 #ifndef SMARTQ_VERSION
 #define SMARTQ_VERSION "0.0.0"
@@ -192,6 +193,8 @@ int main(int argc, char** argv) {
     verify->add_flag("--drill", verify_args.drill,
                      "restore the replica into an empty local sandbox, read it back and compare");
 
+    auto run_search = daemon::add_search_command(app);
+
     if (auto message = unknown_command(app, argc, argv)) {
         std::fprintf(stderr, "smartq-backup: %s\n", message->c_str());
         return daemon::kUsage;
@@ -225,6 +228,8 @@ int main(int argc, char** argv) {
             return daemon::run_restore(config, restore_args);
         if (*verify)
             return daemon::run_verify(config, verify_args);
+        if (auto code = run_search(config))
+            return *code;
         return daemon::kUsage;
     } catch (...) {
         auto failure = daemon::describe(std::current_exception());
