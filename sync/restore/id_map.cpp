@@ -18,24 +18,42 @@ std::string_view name_of(Kind kind) {
 
 }  // namespace
 
-IdMap::IdMap(store::Replica& replica, std::string target)
-    : replica_(replica), target_(std::move(target)) {}
+IdMap::IdMap(store::Replica& replica, std::string target, Writes writes)
+    : replica_(replica), target_(std::move(target)), writes_(writes) {}
+
+std::optional<std::string> IdMap::stored(std::string_view resource, std::string_view source_key) {
+    if (writes_ == Writes::Record) {
+        auto it = recorded_.find(std::pair{std::string(resource), std::string(source_key)});
+        if (it != recorded_.end())
+            return it->second;
+    }
+    return replica_.mapped_key(target_, resource, source_key);
+}
+
+void IdMap::store(std::string_view resource, std::string_view source_key, std::string_view value) {
+    if (writes_ == Writes::Persist) {
+        replica_.map_key(target_, resource, source_key, value);
+        return;
+    }
+    recorded_[std::pair{std::string(resource), std::string(source_key)}] = value;
+    recorded_taken_.emplace(resource, value);
+}
 
 Mapping IdMap::lookup(Kind kind, std::string_view source_key) {
-    auto stored = replica_.mapped_key(target_, name_of(kind), source_key);
-    if (!stored)
+    auto value = stored(name_of(kind), source_key);
+    if (!value)
         return {};
-    if (*stored == kPending)
+    if (*value == kPending)
         return {Mapping::State::Pending, {}};
-    return {Mapping::State::Mapped, *stored};
+    return {Mapping::State::Mapped, *value};
 }
 
 void IdMap::mark_pending(Kind kind, std::string_view source_key) {
-    replica_.map_key(target_, name_of(kind), source_key, kPending);
+    store(name_of(kind), source_key, kPending);
 }
 
 void IdMap::map(Kind kind, std::string_view source_key, std::string_view target_key) {
-    replica_.map_key(target_, name_of(kind), source_key, target_key);
+    store(name_of(kind), source_key, target_key);
 }
 
 void IdMap::forget(Kind kind, std::string_view source_key) {
@@ -43,6 +61,8 @@ void IdMap::forget(Kind kind, std::string_view source_key) {
 }
 
 bool IdMap::is_taken(Kind kind, std::string_view target_key) {
+    if (recorded_taken_.count(std::pair{std::string(name_of(kind)), std::string(target_key)}))
+        return true;
     using store::sqlite::quote_literal;
     auto found = replica_.query(fmt::format(
         "SELECT 1 FROM id_map WHERE target = {} AND resource = {} AND new_key = {} LIMIT 1",
@@ -51,19 +71,21 @@ bool IdMap::is_taken(Kind kind, std::string_view target_key) {
 }
 
 bool IdMap::ticket_done(std::string_view source_key) {
-    return replica_.mapped_key(target_, kTicketDone, source_key).has_value();
+    return stored(kTicketDone, source_key).has_value();
 }
 
 void IdMap::mark_ticket_done(std::string_view source_key) {
-    replica_.map_key(target_, kTicketDone, source_key, "1");
+    store(kTicketDone, source_key, "1");
 }
 
+// A recorded project was never made: the server put nothing in it to remove.
 void IdMap::mark_project_created(std::string_view source_key) {
-    replica_.map_key(target_, kProjectCreated, source_key, "1");
+    if (writes_ == Writes::Persist)
+        store(kProjectCreated, source_key, "1");
 }
 
 bool IdMap::project_created(std::string_view source_key) {
-    return replica_.mapped_key(target_, kProjectCreated, source_key).has_value();
+    return stored(kProjectCreated, source_key).has_value();
 }
 
 }  // namespace smartq::sync::restore

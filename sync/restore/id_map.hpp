@@ -5,9 +5,12 @@
 #pragma once
 
 #include <cstdint>
+#include <map>
 #include <optional>
+#include <set>
 #include <string>
 #include <string_view>
+#include <utility>
 
 #include "store/replica.hpp"
 #include "sync/resources.hpp"
@@ -23,8 +26,13 @@ struct Mapping {
 
 class IdMap {
   public:
+    // Persist: every change is written to the replica at once. Record (a dry
+    // run): changes are kept in memory over what the replica holds, so that
+    // the walk sees its made-up objects and the replica is left as it was.
+    enum class Writes { Persist, Record };
+
     // `target` names the target account: its url and configured name.
-    IdMap(store::Replica& replica, std::string target);
+    IdMap(store::Replica& replica, std::string target, Writes writes = Writes::Persist);
 
     Mapping lookup(Kind kind, std::string_view source_key);
     // A POST is about to be sent: its answer may be lost, so on resume the
@@ -49,8 +57,15 @@ class IdMap {
     const std::string& target() const { return target_; }
 
   private:
+    std::optional<std::string> stored(std::string_view resource, std::string_view source_key);
+    void store(std::string_view resource, std::string_view source_key, std::string_view value);
+
     store::Replica& replica_;
     std::string target_;
+    Writes writes_;
+    // Writes::Record: (resource, source key) -> value, and (resource, target key) taken.
+    std::map<std::pair<std::string, std::string>, std::string, std::less<>> recorded_;
+    std::set<std::pair<std::string, std::string>> recorded_taken_;
 };
 
 }  // namespace smartq::sync::restore

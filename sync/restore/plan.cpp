@@ -10,18 +10,11 @@
 
 #include "store/sqlite.hpp"
 #include "sync/wire/normalise.hpp"
+#include "sync/wire/values.hpp"
 
 namespace smartq::sync::restore {
 namespace {
 using store::sqlite::quote_literal;
-
-std::string text_of(const store::Value& value) {
-    if (auto* s = std::get_if<std::string>(&value))
-        return *s;
-    if (auto* i = std::get_if<std::int64_t>(&value))
-        return std::to_string(*i);
-    return {};
-}
 
 std::string id_list(const std::vector<std::int64_t>& ids) {
     return fmt::format("({})", fmt::join(ids, ","));
@@ -66,7 +59,7 @@ PlanReader::PlanReader(store::Replica& replica, Scope scope)
             if (row.rows.empty())
                 throw std::invalid_argument(
                     fmt::format("the replica has no {} {}; see `smartq-backup query`", what, id));
-            auto deleted = text_of(row.rows[0][0]);
+            auto deleted = store::as_text(row.rows[0][0]);
             if (!deleted.empty() &&
                 (project_deleted_since_.empty() || deleted < project_deleted_since_))
                 project_deleted_since_ = deleted;
@@ -110,8 +103,8 @@ std::vector<SourceObject> PlanReader::read(Kind kind, const std::string& where) 
     for (auto& row : result.rows) {
         SourceObject object;
         // Custom fields are keyed (project_id, name): the name is their key.
-        object.key = text_of(row[data - 1]);
-        object.data = text_of(row[data]);
+        object.key = store::as_text(row[data - 1]);
+        object.data = store::as_text(row[data]);
         if (is_file(kind)) {
             if (auto* sha = std::get_if<std::string>(&row[data + 1]))
                 object.sha256 = *sha;
@@ -147,14 +140,9 @@ std::vector<SourceObject> PlanReader::users() {
         parent.project_id = std::stoll(project.key);
         for (const auto& ticket : children(Kind::Tickets, parent)) {
             auto object = parser.parse(ticket.data).value();
-            auto list = wire::field(object, "assigned_to");
-            if (!list || list->is_null())
-                continue;
-            for (auto item : wire::list_items(*list)) {
-                auto id = item.is_object() ? object_id(item) : wire::as_id(item);
-                if (id)
-                    assigned.insert(*id);
-            }
+            if (auto list = wire::field(object, "assigned_to"))
+                for (auto id : wire::ids_in(*list))
+                    assigned.insert(id);
         }
     }
     if (assigned.empty())
@@ -176,14 +164,15 @@ std::optional<std::string> PlanReader::default_role(std::int64_t project_id) {
         "SELECT id FROM roles WHERE project_id = {} AND is_default = 1 LIMIT 1", project_id));
     if (rows.rows.empty())
         return std::nullopt;
-    return text_of(rows.rows[0][0]);
+    return store::as_text(rows.rows[0][0]);
 }
 
 std::string PlanReader::author(std::int64_t user_id) {
     auto rows = replica_.query(fmt::format("SELECT name, email FROM users WHERE id = {}", user_id));
     if (rows.rows.empty())
         return fmt::format("user {}", user_id);
-    return fmt::format("{} <{}>", text_of(rows.rows[0][0]), text_of(rows.rows[0][1]));
+    const auto& row = rows.rows[0];
+    return fmt::format("{} <{}>", store::as_text(row[0]), store::as_text(row[1]));
 }
 
 }  // namespace smartq::sync::restore

@@ -1,9 +1,9 @@
-// Replays the plan into the target account: POSTs in dependency order with
-// every reference remapped through the id map, the PUTs a faithful copy needs
-// (default role, archived tickets, done tasks), and a natural-key look-up in
-// the target wherever an object may already exist there. The ApiClient's
-// semaphore bounds the requests in flight; independent objects (projects, the
-// tickets of a project, the notes of one thread depth) go in parallel.
+// Replays the plan into the target account: the walk over the resource tree
+// in dependency order, each object placed (reused or created) by the Placer.
+// An object's children start as soon as it exists, not when its kind is done
+// everywhere: a project's fields while its steps are created, a ticket's
+// notes while other tickets are, a reply as soon as its parent note exists.
+// The ApiClient's semaphore bounds the requests in flight.
 #pragma once
 
 #include <utility>
@@ -11,7 +11,6 @@
 #include <boost/asio/awaitable.hpp>
 #include <cstddef>
 #include <memory>
-#include <string>
 
 #include "store/blob_store.hpp"
 #include "sync/http/api_client.hpp"
@@ -19,23 +18,23 @@
 #include "sync/restore/passwords.hpp"
 #include "sync/restore/plan.hpp"
 #include "sync/restore/report.hpp"
+#include "sync/restore/writer.hpp"
 
 namespace smartq::sync::restore {
 
 struct ReplayOptions {
-    bool dry_run = false;           // only GETs: count what would be created
     bool into_source = false;       // the target is the backed-up account: never modify what exists
     bool annotate_authors = false;  // prefix restored notes with their author and time
-    std::size_t tickets_in_flight = 16;  // tickets being restored at once, per project
+    // Tickets whose subtrees are being restored at once: enough to keep every
+    // request slot busy while one ticket waits on its replies' parents.
+    std::size_t tickets_in_flight = 64;
 };
 
 class Replayer {
   public:
-    // `reader` lists the target and sends the idempotent PUTs with its own
-    // retries. `writer` sends the POSTs and must not retry (max_attempts 1):
-    // a POST whose answer is lost may have created its object, so the replayer
-    // looks for it in the target before it sends it again.
-    Replayer(http::ApiClient& reader, http::ApiClient& writer, PlanReader& plan, IdMap& ids,
+    // `reader` lists the target and GETs single objects, with the transport's
+    // retries; `writer` sends (or, in a dry run, records) the writes.
+    Replayer(http::ApiClient& reader, Writer& writer, PlanReader& plan, IdMap& ids,
              store::BlobStore& blobs, UserPasswords& passwords, ReplayOptions options,
              Report& report);
     ~Replayer();

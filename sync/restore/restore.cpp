@@ -13,6 +13,7 @@
 #include "sync/restore/passwords.hpp"
 #include "sync/restore/plan.hpp"
 #include "sync/restore/replayer.hpp"
+#include "sync/restore/writer.hpp"
 #include "sync/verify/read_back.hpp"
 
 namespace smartq::sync::restore {
@@ -75,7 +76,9 @@ asio::awaitable<Report> restore_account(const config::AccountConfig& from,
     } catch (const std::invalid_argument& error) {
         throw RestoreRefused(error.what());
     }
-    UserPasswords passwords(options.user_password_file, options.passwords_out);
+    // A dry run writes no file of generated passwords: no user is made.
+    UserPasswords passwords(options.user_password_file,
+                            options.dry_run ? std::nullopt : options.passwords_out);
     auto executor = co_await asio::this_coro::executor;
     auto access = options.dry_run ? http::Access::ReadOnly : http::Access::ReadWrite;
     // Two clients, one budget of requests in flight to the target.
@@ -85,13 +88,18 @@ asio::awaitable<Report> restore_account(const config::AccountConfig& from,
                            client_options(to), in_flight);
     auto once = client_options(to);
     once.retry.max_attempts = 1;
-    http::ApiClient writer(executor, http::parse_url(to.url), credentials(to), access,
+    http::ApiClient sender(executor, http::parse_url(to.url), credentials(to), access,
                            std::move(once), in_flight);
+    // A dry run records its writes and its id map in memory: the walk is the same.
+    SendingWriter sending(reader, sender);
+    RecordingWriter recording;
+    Writer& writer = options.dry_run ? static_cast<Writer&>(recording) : sending;
     // The id map is per target account: a restore into another one starts afresh.
-    IdMap ids(replica, to.url + " " + to.name);
+    IdMap ids(replica, to.url + " " + to.name,
+              options.dry_run ? IdMap::Writes::Record : IdMap::Writes::Persist);
     Report report;
+    report.dry_run = options.dry_run;
     ReplayOptions replay;
-    replay.dry_run = options.dry_run;
     replay.into_source = options.into_source;
     replay.annotate_authors = options.annotate_authors;
     spdlog::info("restoring {} into {}{}", from.name, to.name, options.dry_run ? " (dry run)" : "");
@@ -99,6 +107,11 @@ asio::awaitable<Report> restore_account(const config::AccountConfig& from,
     auto started = std::chrono::steady_clock::now();
     co_await replayer.run();
     report.replay_seconds = seconds_since(started);
+    for (const auto* client : {&reader, &sender}) {
+        for (const auto& [method, n] : client->stats().requests_by_method)
+            report.requests += n;
+        report.writes += client->stats().writes;
+    }
     if (!options.dry_run)
         co_await verify(from, to, replica, options, report);
     co_return report;
