@@ -17,7 +17,7 @@
 #include "daemon/commands.hpp"
 #include "daemon/exit_codes.hpp"
 #include "sync/account_sync.hpp"
-#include "sync/verify/drill.hpp"
+#include "sync/drill/drill.hpp"
 #include "sync/verify/replica_check.hpp"
 
 namespace smartq::daemon {

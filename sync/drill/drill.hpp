@@ -1,6 +1,9 @@
 // The restore drill: start an empty sandbox, restore the whole replica into
 // it, read it back and compare, stop the sandbox. Proof that a backup
-// restores, without touching a real account.
+// restores, without touching a real account. It composes the sandbox, a
+// restore and a verification, so it sits above both: restore uses verify,
+// and neither knows the drill. It answers `verify --drill`, hence its
+// namespace.
 #pragma once
 
 #include <utility>

@@ -1,4 +1,4 @@
-#include "sync/verify/drill.hpp"
+#include "sync/drill/drill.hpp"
 
 #include <fcntl.h>
 #include <signal.h>
