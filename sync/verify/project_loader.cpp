@@ -1,0 +1,298 @@
+#include "sync/verify/project_loader.hpp"
+
+#include <fmt/format.h>
+#include <fmt/ranges.h>
+
+#include <functional>
+
+#include "sync/resources.hpp"
+#include "sync/verify/annotation.hpp"
+#include "sync/verify/canonical.hpp"
+#include "sync/verify/stored_rows.hpp"
+
+namespace smartq::sync::verify {
+using store::as_text;
+using store::Replica;
+using store::Value;
+
+namespace {
+
+// Writes the identities of the referenced objects into the fields.
+void resolve(Extracted& object, const std::function<std::string(Kind, std::int64_t)>& identity) {
+    for (const auto& reference : object.references) {
+        std::vector<std::string> identities;
+        for (auto id : reference.ids)
+            identities.push_back(identity(reference.target, id));
+        auto value = reference.list ? sorted_joined(std::move(identities))
+                                    : (identities.empty() ? std::string() : identities.front());
+        if (!value.empty())
+            object.fields[reference.field] = value;
+    }
+}
+
+struct FieldInfo {
+    std::string label;
+    bool choice = false;
+    std::unordered_map<std::int64_t, std::string> value_titles;
+};
+
+}  // namespace
+
+AccountIndex index_account(Replica& replica) {
+    AccountIndex index;
+    for (auto& row : select(replica, "SELECT id, email FROM users"))
+        index.user_emails[integer(row[0])] = as_text(row[1]);
+    return index;
+}
+
+class ProjectLoader::Impl {
+  public:
+    Impl(Replica& replica, const AccountIndex& account, bool annotated_notes)
+        : replica_(replica), account_(account), annotated_notes_(annotated_notes) {}
+
+    // `only_tickets` empty: all live tickets of the project.
+    ProjectObjects load(std::int64_t project, const std::set<std::int64_t>& only_tickets,
+                        bool with_setup) {
+        project_ = project;
+        ProjectObjects out;
+        load_steps(with_setup ? &out.steps : nullptr);
+        load_fields(with_setup ? &out.fields : nullptr, with_setup ? &out.values : nullptr);
+        if (with_setup)
+            load_roles(out.roles);
+        load_tickets(out, only_tickets);
+        load_notes(out);
+        load_tasks(out);
+        load_files(out);
+        return out;
+    }
+
+  private:
+    std::string where(std::string_view table) const {
+        return fmt::format("FROM {} WHERE project_id = {}", table, project_);
+    }
+    std::string children_of_live_tickets(std::string_view table, std::string_view columns) const {
+        return fmt::format(
+            "SELECT {} FROM {} c JOIN tickets t ON t.id = c.ticket_id "
+            "WHERE t.project_id = {} AND t.deleted_at IS NULL ORDER BY c.rowid",
+            columns, table, project_);
+    }
+
+    static void strip_annotation(Fields& fields) {
+        auto text = fields.find("text");
+        if (text == fields.end())
+            return;
+        auto bare = canonical_text(strip_author_annotation(text->second));
+        if (bare.empty())
+            fields.erase(text);
+        else
+            text->second = std::move(bare);
+    }
+
+    Extracted extract_row(Kind kind, const Value& data) {
+        return extract(resource(kind), as_text(data), parser_);
+    }
+
+    std::string identity(Kind kind, std::int64_t id) {
+        switch (kind) {
+            case Kind::Users:
+                if (auto found = account_.user_emails.find(id); found != account_.user_emails.end())
+                    return found->second;
+                return "(unknown user)";
+            case Kind::Steps:
+                if (auto found = step_names_.find(id); found != step_names_.end())
+                    return found->second;
+                return "(unknown step)";
+            case Kind::Notes:
+                return note_identity(id);
+            default:
+                return fmt::format("(a {} reference)", resource(kind).name);
+        }
+    }
+
+    void load_steps(std::vector<Object>* objects) {
+        step_names_.clear();
+        for (auto& row : select(replica_, "SELECT id, data, deleted_at IS NULL " + where("steps") +
+                                              " ORDER BY id")) {
+            auto step = extract_row(Kind::Steps, row[1]);
+            step_names_[integer(row[0])] = step.fields["name"];
+            if (objects && integer(row[2]))
+                objects->push_back({{}, {}, named("step", step.fields, "name"), step.fields});
+        }
+    }
+
+    void load_fields(std::vector<Object>* fields, std::vector<Object>* values) {
+        fields_.clear();
+        for (auto& row : select(replica_, "SELECT name, type, data, deleted_at IS NULL " +
+                                              where("custom_fields") + " ORDER BY rowid")) {
+            auto field = extract_row(Kind::CustomFields, row[2]);
+            fields_[as_text(row[0])] = {field.fields["label"], as_text(row[1]) == "choice", {}};
+            if (fields && integer(row[3]))
+                fields->push_back(
+                    {{}, {}, named("custom field", field.fields, "label"), field.fields});
+        }
+        for (auto& row : select(replica_, "SELECT id, field_name, data, deleted_at IS NULL " +
+                                              where("custom_field_values") + " ORDER BY id")) {
+            auto value = extract_row(Kind::CustomFieldValues, row[2]);
+            auto field = fields_.find(as_text(row[1]));
+            if (field == fields_.end())
+                continue;
+            field->second.value_titles[integer(row[0])] = value.fields["title"];
+            if (values && integer(row[3])) {
+                values->push_back({field->second.label,
+                                   "custom field " + shown(field->second.label),
+                                   named("value", value.fields, "title"), value.fields});
+            }
+        }
+    }
+
+    void load_roles(std::vector<Object>& roles) {
+        for (auto& row : select(replica_, "SELECT data " + where("roles") +
+                                              " AND deleted_at IS NULL ORDER BY id")) {
+            auto role = extract_row(Kind::Roles, row[0]);
+            resolve(role, [this](Kind kind, std::int64_t id) { return identity(kind, id); });
+            roles.push_back({{}, {}, named("role", role.fields, "name"), role.fields});
+        }
+    }
+
+    // A custom field value keyed by the field's label: names like f3 differ between accounts.
+    void add_custom_values(Extracted& ticket) {
+        for (const auto& value : ticket.custom_values) {
+            auto field = fields_.find(value.field_name);
+            if (field == fields_.end()) {
+                if (!value.text.empty())
+                    ticket.fields["custom field (unknown)"] = value.text;
+                continue;
+            }
+            std::string content = value.text;
+            if (field->second.choice) {
+                std::vector<std::string> titles;
+                for (auto id : value.ids) {
+                    auto title = field->second.value_titles.find(id);
+                    titles.push_back(title == field->second.value_titles.end() ? "(unknown value)"
+                                                                               : title->second);
+                }
+                content = sorted_joined(std::move(titles));
+            }
+            if (!content.empty())
+                ticket.fields["custom field " + shown(field->second.label)] = content;
+        }
+    }
+
+    void load_tickets(ProjectObjects& out, const std::set<std::int64_t>& only) {
+        ticket_index_.clear();
+        std::string sql = "SELECT id, data " + where("tickets") + " AND deleted_at IS NULL";
+        if (!only.empty())
+            sql += fmt::format(" AND id IN ({})", fmt::join(only, ","));
+        for (auto& row : select(replica_, sql + " ORDER BY id")) {
+            auto ticket = extract_row(Kind::Tickets, row[1]);
+            resolve(ticket, [this](Kind kind, std::int64_t id) { return identity(kind, id); });
+            add_custom_values(ticket);
+            ticket_index_[integer(row[0])] = out.tickets.size();
+            out.tickets.push_back({{}, {}, named("ticket", ticket.fields, "name"), ticket.fields});
+        }
+    }
+
+    // Notes are read first, their parents resolved afterwards: a parent's
+    // identity is its own content, including its parent's.
+    void load_notes(ProjectObjects& out) {
+        notes_.clear();
+        std::vector<std::pair<std::int64_t, std::int64_t>> live;  // note, ticket
+        for (auto& row :
+             select(replica_, children_of_live_tickets(
+                                  "notes", "c.id, c.ticket_id, c.data, c.deleted_at IS NULL"))) {
+            auto id = integer(row[0]);
+            auto note = extract_row(Kind::Notes, row[2]);
+            if (annotated_notes_)
+                strip_annotation(note.fields);
+            notes_[id] = {std::move(note), {}, Resolution::Pending};
+            if (integer(row[3]) && ticket_index_.contains(integer(row[1])))
+                live.emplace_back(id, integer(row[1]));
+        }
+        for (auto [note, ticket] : live) {
+            const auto& fields = note_fields(note);
+            out.notes.push_back(
+                {ticket_index_.at(ticket), {{}, {}, named("note", fields, "text"), fields}});
+        }
+    }
+
+    enum class Resolution { Pending, Resolving, Done };
+    struct NoteState {
+        Extracted extracted;
+        std::string identity;
+        Resolution resolution = Resolution::Pending;
+    };
+
+    const Fields& note_fields(std::int64_t id) {
+        auto& note = notes_.at(id);
+        if (note.resolution == Resolution::Pending) {
+            note.resolution = Resolution::Resolving;  // a parent cycle resolves to "(unknown note)"
+            resolve(note.extracted,
+                    [this](Kind kind, std::int64_t parent) { return identity(kind, parent); });
+            note.identity = identity_text(note.extracted.fields);
+            note.resolution = Resolution::Done;
+        }
+        return note.extracted.fields;
+    }
+
+    std::string note_identity(std::int64_t id) {
+        auto found = notes_.find(id);
+        if (found == notes_.end() || found->second.resolution == Resolution::Resolving)
+            return "(unknown note)";
+        note_fields(id);
+        return found->second.identity;
+    }
+
+    void load_tasks(ProjectObjects& out) {
+        for (auto& row : select(
+                 replica_,
+                 children_of_live_tickets("tasks", "c.ticket_id, c.data, c.deleted_at IS NULL"))) {
+            if (!integer(row[2]) || !ticket_index_.contains(integer(row[0])))
+                continue;
+            auto task = extract_row(Kind::Tasks, row[1]);
+            out.tasks.push_back({ticket_index_.at(integer(row[0])),
+                                 {{}, {}, named("task", task.fields, "text"), task.fields}});
+        }
+    }
+
+    // A file is its name and body, on its note.
+    void load_files(ProjectObjects& out) {
+        for (auto& row : select(
+                 replica_,
+                 children_of_live_tickets(
+                     "files",
+                     "c.ticket_id, c.note_id, c.data, c.sha256, c.size, c.deleted_at IS NULL"))) {
+            if (!integer(row[5]) || !ticket_index_.contains(integer(row[0])))
+                continue;
+            auto file = extract_row(Kind::Files, row[2]);
+            if (auto sha = as_text(row[3]); !sha.empty())
+                file.fields["sha256"] = sha;
+            if (!std::holds_alternative<std::monostate>(row[4]))
+                file.fields["size"] = as_text(row[4]);
+            file.fields["note"] = note_identity(integer(row[1]));
+            out.files.push_back({ticket_index_.at(integer(row[0])),
+                                 {{}, {}, named("file", file.fields, "name"), file.fields}});
+        }
+    }
+
+    Replica& replica_;
+    const AccountIndex& account_;
+    bool annotated_notes_;
+    simdjson::dom::parser parser_;
+    std::int64_t project_ = 0;
+    std::unordered_map<std::int64_t, std::string> step_names_;
+    std::unordered_map<std::string, FieldInfo> fields_;
+    std::unordered_map<std::int64_t, std::size_t> ticket_index_;
+    std::unordered_map<std::int64_t, NoteState> notes_;
+};
+
+ProjectLoader::ProjectLoader(Replica& replica, const AccountIndex& account, bool annotated_notes)
+    : impl_(std::make_unique<Impl>(replica, account, annotated_notes)) {}
+
+ProjectLoader::~ProjectLoader() = default;
+
+ProjectObjects ProjectLoader::load(std::int64_t project, const std::set<std::int64_t>& only_tickets,
+                                   bool with_setup) {
+    return impl_->load(project, only_tickets, with_setup);
+}
+
+}  // namespace smartq::sync::verify

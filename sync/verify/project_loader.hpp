@@ -1,0 +1,56 @@
+// The verification's loader: one project's objects as a replica holds them,
+// in canonical form (see canonical.hpp), every reference rewritten to the
+// identity of what it points to, so that two replicas with different ids
+// compare equal. The source replica and the read-back of a target are loaded
+// alike.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <set>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+#include "store/replica.hpp"
+#include "sync/verify/object_diff.hpp"
+
+namespace smartq::sync::verify {
+
+// What the account-wide references resolve against.
+struct AccountIndex {
+    std::unordered_map<std::int64_t, std::string> user_emails;  // live and deleted
+};
+
+AccountIndex index_account(store::Replica& replica);
+
+// The canonical objects of one project, references rewritten to identities.
+// Children refer to their ticket by index into `tickets`.
+struct ProjectObjects {
+    std::vector<Object> steps, roles, fields, values, tickets;
+    struct Child {
+        std::size_t ticket;
+        Object object;
+    };
+    std::vector<Child> notes, tasks, files;
+};
+
+class ProjectLoader {
+  public:
+    ProjectLoader(store::Replica& replica, const AccountIndex& account,
+                  bool annotated_notes = false);
+    ~ProjectLoader();
+    ProjectLoader(const ProjectLoader&) = delete;
+    ProjectLoader& operator=(const ProjectLoader&) = delete;
+
+    // `only_tickets` empty: all live tickets of the project. `with_setup`:
+    // its steps, fields, values and roles too.
+    ProjectObjects load(std::int64_t project, const std::set<std::int64_t>& only_tickets,
+                        bool with_setup);
+
+  private:
+    class Impl;
+    std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace smartq::sync::verify
