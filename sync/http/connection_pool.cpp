@@ -11,6 +11,7 @@
 #include <boost/beast/http.hpp>
 #include <boost/beast/ssl.hpp>
 
+#include <algorithm>
 #include <array>
 #include <deque>
 #include <limits>
@@ -34,6 +35,7 @@ namespace {
 using BeastRequest = bhttp::request<bhttp::string_body>;
 
 constexpr std::size_t kReadBuffer = 64 * 1024;
+constexpr std::uint64_t kDoublingLimit = 1u << 20;  // an answer body grows by doubling up to here
 
 // One kept-alive connection, plain or TLS. The TLS stream owns the TCP stream.
 struct Connection {
@@ -314,6 +316,7 @@ class ConnectionPool::Impl {
                 sink(std::string_view(chunk.data(), got));
             } else {
                 check_size(wire, response, response.body.size() + got);
+                make_room(response.body, response.body.size() + got);
                 response.body.append(chunk.data(), got);
             }
         }
@@ -329,6 +332,21 @@ class ConnectionPool::Impl {
                         fmt::format("{} answered {} {} with more than max_answer_size ({} bytes)",
                                     url_.authority(), std::string_view(wire.method_string()),
                                     std::string_view(wire.target()), options_.max_answer_size));
+    }
+
+    // Room for an answer of `size` bytes held in memory. Doubling a large body would hold
+    // the old and the new buffer at once (up to 1.5x max_answer_size for a chunked answer
+    // of unknown length); past kDoublingLimit, room for the largest answer allowed is
+    // reserved once instead: pages not yet written are not resident.
+    void make_room(std::string& body, std::uint64_t size) const {
+        if (size <= body.capacity()) {
+            return;
+        }
+        if (size <= kDoublingLimit) {
+            body.reserve(std::max<std::size_t>(size, 2 * body.capacity()));
+            return;
+        }
+        body.reserve(std::max<std::uint64_t>(size, options_.max_answer_size));
     }
 
     HttpError exchange_error(const Request& request, const ExchangeFailure& failure,
