@@ -184,6 +184,7 @@ asio::awaitable<void> Scheduler::run_once(Job& job) {
         changed_();
     };
     hooks.finished = [&](const sync::Crawler&) { job.crawler = nullptr; };
+    hooks.transport = [&](const http::Stats& stats) { metrics_.record_transport(name, stats); };
     std::exception_ptr error;
     store::RunKind kind{};
     try {

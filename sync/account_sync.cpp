@@ -56,6 +56,8 @@ asio::awaitable<store::RunKind> sync_account(const config::AccountConfig& accoun
     }
     if (hooks.finished)
         hooks.finished(crawler);
+    if (hooks.transport)
+        hooks.transport(client.stats());
     if (failure)
         std::rethrow_exception(failure);
     co_return kind;

@@ -28,6 +28,8 @@ struct AccountSyncHooks {
     // and when it is about to go, whether the run succeeded or not.
     std::function<void(Crawler&)> started;
     std::function<void(const Crawler&)> finished;
+    // What the client counted, once the run is over (for metrics).
+    std::function<void(const http::Stats&)> transport = {};
 };
 
 // Runs one sync of `account`, holding the account's lock for its duration.

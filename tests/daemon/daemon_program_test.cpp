@@ -159,6 +159,9 @@ TEST_CASE("an account that fails does not hold up the other, and the metrics cou
     CHECK_FALSE(contains(metrics.body, "smartq_run_failures_total{account=\"refused\"} 0\n"));
     CHECK(contains(metrics.body, "smartq_last_success_timestamp_seconds{account=\"works\"} "));
     CHECK_FALSE(contains(metrics.body, "smartq_requests_total{account=\"works\"} 0\n"));
+    CHECK(contains(metrics.body, "smartq_http_answers_total{account=\"works\",class=\"2xx\"} "));
+    CHECK_FALSE(
+        contains(metrics.body, "smartq_http_answers_total{account=\"works\",class=\"2xx\"} 0\n"));
     CHECK(setup.stop(*daemon).code == 0);
 }
 
