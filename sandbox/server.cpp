@@ -95,6 +95,21 @@ bool is_write(std::string_view method, const std::vector<std::string>& segments)
     return method != "GET" && !token;
 }
 
+// Counts a request as in flight from when it is read until its answer is sent or dropped.
+class InFlight {
+  public:
+    InFlight(Stats& stats, std::string scope) : stats_(stats), scope_(std::move(scope)) {
+        stats_.begin(scope_);
+    }
+    InFlight(const InFlight&) = delete;
+    InFlight& operator=(const InFlight&) = delete;
+    ~InFlight() { stats_.end(scope_); }
+
+  private:
+    Stats& stats_;
+    std::string scope_;
+};
+
 class Session {
   public:
     Session(ServerState& state, tcp::socket socket) : state_(state), stream_(std::move(socket)) {}
@@ -151,6 +166,7 @@ class Session {
                                      std::string_view query) {
         const std::string method(request.method_string());
         const auto route = route_template(method, segments);
+        InFlight counted(state_.stats, ticket_scope(segments));
         auto decision =
             state_.faults.decide(std::chrono::steady_clock::now(), is_write(method, segments));
         if (decision.latency.count() > 0) {

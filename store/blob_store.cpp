@@ -54,6 +54,7 @@ struct BlobWriter::State {
     Sha256 digest;
     std::uint64_t size = 0;
     bool failed = false;
+    const FailAfterBytes* faults = nullptr;
 
     ~State() {
         if (fd >= 0) {
@@ -96,10 +97,10 @@ void BlobWriter::write(std::span<const char> bytes) {
                                     state_->temp.string()));
     }
     std::size_t allowed = bytes.size();
-    const auto& limit = BlobStore::fail_after_bytes_for_testing;
-    bool inject = limit && state_->size + bytes.size() > *limit;
+    const auto* faults = state_->faults;
+    bool inject = faults && state_->size + bytes.size() > faults->bytes();
     if (inject) {
-        allowed = static_cast<std::size_t>(*limit - std::min(state_->size, *limit));
+        allowed = static_cast<std::size_t>(faults->bytes() - std::min(state_->size, faults->bytes()));
     }
     state_->write_all(bytes.data(), allowed);
     state_->digest.update(bytes.first(allowed));
@@ -163,6 +164,7 @@ BlobStore::BlobStore(fs::path root) : root_(std::move(root)) {
 BlobWriter BlobStore::begin() {
     auto state = std::make_unique<BlobWriter::State>();
     state->root = root_;
+    state->faults = faults_;
     std::string pattern = (root_ / "tmp" / "blob-XXXXXX").string();
     state->fd = ::mkstemp(pattern.data());
     if (state->fd < 0) {

@@ -9,6 +9,7 @@
 #include <string_view>
 
 #include "store/errors.hpp"
+#include "store/fail_count.hpp"
 
 // Content-addressed attachment bodies: <root>/<aa>/<sha256 hex>. Bodies are written to a temp
 // file in <root>/tmp (same filesystem), hashed while written, fsynced and renamed into place, so
@@ -52,12 +53,13 @@ class BlobStore {
     // writer of this store is open.
     std::size_t remove_stale_temps();
 
-    // Test hook: the next writes fail like a full disk once this many bytes were written in
-    // total by a writer. Beast's fail_count in spirit.
-    static inline std::optional<std::uint64_t> fail_after_bytes_for_testing;
+    // Test hook: writers begun from now on fail as `faults` says. Null: none fail. The object
+    // must outlive the writers.
+    void inject_write_faults(const FailAfterBytes* faults) { faults_ = faults; }
 
   private:
     std::filesystem::path root_;
+    const FailAfterBytes* faults_ = nullptr;
 };
 
 }  // namespace smartq::store

@@ -4,6 +4,7 @@
 #pragma once
 
 #include <cstddef>
+#include <cstdint>
 
 namespace smartq::store {
 
@@ -23,6 +24,17 @@ class FailCount {
     std::size_t first_;
     std::size_t times_;
     std::size_t calls_ = 0;
+};
+
+// A disk that fills up under each blob writer: a writer's writes fail like a full disk (ENOSPC)
+// once it has written `bytes` in all. Passed to BlobStore::inject_write_faults.
+class FailAfterBytes {
+  public:
+    explicit FailAfterBytes(std::uint64_t bytes) : bytes_(bytes) {}
+    std::uint64_t bytes() const { return bytes_; }
+
+  private:
+    std::uint64_t bytes_;
 };
 
 }  // namespace smartq::store

@@ -44,6 +44,7 @@ asio::awaitable<store::RunKind> sync_account(const config::AccountConfig& accoun
     http::ApiClient client(executor, http::parse_url(account.url), credentials(account),
                            http::Access::ReadOnly, client_options(account), std::move(global));
     options.files = options.files && account.files;
+    options.concurrency = static_cast<std::size_t>(account.concurrency);
     Crawler crawler(client, replica, blobs, account.name, options);
     if (hooks.started)
         hooks.started(crawler);

@@ -4,6 +4,12 @@
 // change first down to the watermark, plus an id-only listing that finds
 // deletions; a deep run re-reads every child to find what an update_time
 // misses. The crawler is read-only against the account: it only GETs.
+//
+// Its parts, one file each: this one runs a sync and keeps its record; crawl/projects.cpp
+// reads a project's own resources, crawl/tickets.cpp lists tickets and decides which to read,
+// crawl/ticket_children.cpp reads a ticket's notes, tasks and files as independent jobs of
+// the one work queue (crawl/work_queue.hpp), crawl/deletions.cpp confirms and cascades
+// deletions, and files/attachment_downloader.hpp stores bodies.
 #pragma once
 
 #include <utility>
@@ -11,19 +17,22 @@
 #include <boost/asio/awaitable.hpp>
 #include <chrono>
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <memory>
 #include <optional>
 #include <string>
+#include <unordered_map>
 #include <vector>
 
 #include "store/blob_store.hpp"
 #include "store/replica.hpp"
+#include "sync/crawl/work_queue.hpp"
+#include "sync/files/attachment_downloader.hpp"
 #include "sync/http/api_client.hpp"
 #include "sync/pager.hpp"
 #include "sync/resources.hpp"
 #include "sync/sync_error.hpp"
-#include "sync/task_group.hpp"
 
 namespace smartq::sync {
 
@@ -32,7 +41,8 @@ struct SyncOptions {
     bool files = true;
     bool confirm_deletions = false;      // let a sweep mark most of a resource deleted
     std::chrono::seconds overlap{300};   // re-read this far behind the watermark
-    std::size_t tickets_in_flight = 32;  // tickets whose children are being read at once
+    std::size_t concurrency = 8;     // workers of the crawl's work queue
+    std::size_t queued_tickets = 64;  // tickets queued ahead of the workers before a listing waits
 };
 
 // What a run has done so far; the progress display reads it while the run goes on.
@@ -59,33 +69,24 @@ class Crawler {
     void request_stop();
 
     const SyncProgress& progress() const { return progress_; }
+    // The longest chain of requests the last run sent one after another.
+    std::size_t critical_path() const { return critical_path_; }
 
   private:
     struct ProjectScan;
+    struct TicketWalk;
     using Items = std::vector<simdjson::dom::element>;
+    using ScanPtr = std::shared_ptr<ProjectScan>;
+    using WalkPtr = std::shared_ptr<TicketWalk>;
+    // One step of a ticket's walk: a job of the queue that reads some of its children.
+    using WalkStep = std::function<boost::asio::awaitable<void>(const WalkPtr&, Chain&)>;
 
-    boost::asio::awaitable<void> crawl();
-    boost::asio::awaitable<void> crawl_project(std::int64_t project_id);
-    boost::asio::awaitable<void> crawl_tickets(ProjectScan& scan);
-    boost::asio::awaitable<void> crawl_recent_tickets(ProjectScan& scan,
-                                                      const std::string& watermark);
-    boost::asio::awaitable<void> sweep_ticket_ids(ProjectScan& scan);
-    boost::asio::awaitable<void> crawl_ticket(Context context, std::string update_time, bool fresh,
-                                              http::AsyncSemaphore::Permit permit);
-    // Lists a ticket's tasks into the replica; false if the list was not read whole.
-    boost::asio::awaitable<bool> list_tasks(const Context& context, store::Sweep* sweep);
-    // False if the body was not stored (it disagreed with the metadata): the run is partial.
-    boost::asio::awaitable<bool> download(const Context& context, std::int64_t file_id,
-                                          std::optional<std::uint64_t> size);
-    boost::asio::awaitable<void> start_ticket(ProjectScan& scan, std::int64_t id,
-                                              const std::string& update_time, bool fresh);
-    // Reads one ticket by its own URL (the id listing showed it changed, or a sweep did not
-    // see it) and reads its children.
-    boost::asio::awaitable<void> read_ticket(ProjectScan& scan, std::int64_t id);
-    // A child list of a listed ticket answered 404: tombstones the ticket if its own URL
-    // answers 404 too, else the run is partial and the ticket stays unmarked.
-    boost::asio::awaitable<void> confirm_ticket_gone(const Context& context, std::string why);
-
+    // crawler.cpp: the run and what every part shares.
+    boost::asio::awaitable<void> crawl(Chain& chain);
+    void load_page_caps();
+    // What a complete run leaves for the next: watermarks, page caps, its own figures.
+    void save_state(double mean_in_flight);
+    void finish_failed(store::RunSummary& summary, std::exception_ptr failure);
     // Stores one page in one transaction; each stored record is also passed to `each`. Rows
     // that cannot be read, or that belong to another parent than the one asked for, are
     // problems of the run and are skipped: false if there was any.
@@ -96,18 +97,8 @@ class Crawler {
     void count(const Resource& resource, store::ChangeKind kind);
     // Whether a list's answer can be trusted whole; a doubt becomes a problem of the run.
     bool accept(const ListOutcome& outcome);
-    // Tombstones what the sweep did not see and the server confirms gone: after the deletion
-    // guard, each unseen row is asked for at its own URL and only a 404 marks it deleted.
-    // Nothing is marked when the listing was not read whole. Returns the keys that answered
-    // (they exist: the listing missed them).
-    boost::asio::awaitable<std::vector<store::Value>> settle_sweep(const Resource& resource,
-                                                                   store::Sweep& sweep,
-                                                                   const Context& context,
-                                                                   std::int64_t guard_from,
-                                                                   bool whole);
-    void guard_deletions(const Resource& resource, store::Sweep& sweep, std::string_view scope,
-                         std::int64_t guard_from);
-    void cascade_tombstones();
+    // A list request of `resource` at `path` counted on `chain`.
+    ListRequest list_request(const Resource& resource, std::string path, Chain& chain) const;
     void check_stop() const;
     bool settled(const std::string& mark, const std::string& update_time) const;
     // Reloads the marks when a failed commit rolled back writes they may vouch for.
@@ -118,8 +109,66 @@ class Crawler {
     void refused(const http::HttpError& error, const std::string& what);
     store::RunKind decide_kind();
 
+    // crawl/projects.cpp: a project's roles, steps, fields and values, then its tickets.
+    boost::asio::awaitable<void> crawl_project(std::int64_t project_id, Chain& chain);
+
+    // crawl/tickets.cpp: which tickets to read.
+    boost::asio::awaitable<void> crawl_tickets(ScanPtr scan, Chain& chain);
+    boost::asio::awaitable<void> crawl_all_tickets(ScanPtr scan, Chain& chain);
+    boost::asio::awaitable<void> crawl_recent_tickets(ScanPtr scan, const std::string& watermark,
+                                                      Chain& chain);
+    boost::asio::awaitable<void> sweep_ticket_ids(ScanPtr scan, Chain& chain);
+    // Queues the reading of a ticket's children unless they are settled.
+    void start_ticket(const ScanPtr& scan, std::int64_t id, const std::string& update_time,
+                      bool fresh, const Chain& after);
+    // Queues reading one ticket by its own URL (the id listing showed it changed, or a sweep
+    // did not see it), then its children.
+    void queue_read_ticket(const ScanPtr& scan, std::int64_t id, const Chain& after);
+    boost::asio::awaitable<void> read_ticket(ScanPtr scan, std::int64_t id, Chain& chain);
+
+    // crawl/ticket_children.cpp: a ticket's notes, tasks, files and bodies as jobs.
+    boost::asio::awaitable<void> walk_ticket(WalkPtr walk, Chain& chain);
+    // Queues a step of the walk as begun work; the walk finishes after its last step.
+    void queue_step(const WalkPtr& walk, const Chain& after, WalkStep step);
+    boost::asio::awaitable<void> run_step(WalkPtr walk, Chain& chain, const WalkStep& step);
+    // A child list answered a permanent error: the ticket's other steps are skipped.
+    void stop_walk(TicketWalk& walk, const http::HttpError& error);
+    boost::asio::awaitable<void> list_notes(const WalkPtr& walk, Chain& chain);
+    boost::asio::awaitable<void> list_first_tasks(const WalkPtr& walk, Chain& chain);
+    boost::asio::awaitable<void> list_files(const WalkPtr& walk, std::int64_t note, Chain& chain);
+    // Lists a ticket's tasks into the replica; false if the list was not read whole.
+    boost::asio::awaitable<bool> list_tasks(const Context& context, store::Sweep* sweep,
+                                            Chain& chain);
+    // A body that is not stored (refused, or disagreeing with its metadata) leaves the ticket
+    // incomplete: the run is partial.
+    boost::asio::awaitable<void> download(WalkPtr walk, std::int64_t note, std::int64_t file_id,
+                                          std::optional<std::uint64_t> size, Chain& chain);
+    boost::asio::awaitable<void> finish_ticket(WalkPtr walk, Chain& chain);
+    // After the last step: confirms what the listings missed, then marks the ticket read if
+    // everything was stored.
+    boost::asio::awaitable<void> settle_children(TicketWalk& walk, Chain& chain);
+    // A child list of a listed ticket answered 404: tombstones the ticket if its own URL
+    // answers 404 too, else the run is partial and the ticket stays unmarked.
+    boost::asio::awaitable<void> confirm_ticket_gone(const Context& context, std::string why,
+                                                     Chain& chain);
+
+    // crawl/deletions.cpp
+    // Tombstones what the sweep did not see and the server confirms gone: after the deletion
+    // guard, each unseen row is asked for at its own URL and only a 404 marks it deleted.
+    // Nothing is marked when the listing was not read whole. Returns the keys that answered
+    // (they exist: the listing missed them).
+    boost::asio::awaitable<std::vector<store::Value>> settle_sweep(const Resource& resource,
+                                                                   store::Sweep& sweep,
+                                                                   const Context& context,
+                                                                   std::int64_t guard_from,
+                                                                   bool whole, Chain& chain);
+    void guard_deletions(const Resource& resource, store::Sweep& sweep, std::string_view scope,
+                         std::int64_t guard_from);
+    void cascade_tombstones();
+
     http::ApiClient& client_;
     store::Replica& replica_;
+    AttachmentDownloader downloader_;
     store::BlobStore& blobs_;
     std::string account_;
     SyncOptions options_;
@@ -127,8 +176,8 @@ class Crawler {
     store::RunId run_ = 0;
     PageCaps page_caps_;
     SyncProgress progress_;
-    std::unique_ptr<TaskGroup> tasks_;
-    std::shared_ptr<http::AsyncSemaphore> ticket_slots_;
+    std::unique_ptr<WorkQueue> queue_;
+    std::size_t critical_path_ = 0;
     std::unordered_map<std::string, std::string>
         marks_;                      // ticket id -> update_time of its committed children
     std::uint64_t marks_epoch_ = 0;  // replica_.lost_windows() when loaded

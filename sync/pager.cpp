@@ -79,6 +79,8 @@ class Listing {
     std::string name() const { return request_.path; }
 
     asio::awaitable<Page> fetch(std::size_t count, std::size_t offset) {
+        if (request_.sent)
+            ++*request_.sent;
         auto response = co_await client_.get(with_query(request_, count, offset));
         auto items = wire::list_items(response.data());
         if (response.repairs() > 0) {

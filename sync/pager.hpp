@@ -55,6 +55,8 @@ struct ListRequest {
     // a server ignoring offset. For the others (roles, steps, fields, values, files) it is a
     // server that does not page them, and its first short answer was all of it.
     bool paged_by_guide = false;
+    // Counted up as each request is sent, when set: how long the chain of requests grew.
+    std::size_t* sent = nullptr;
 };
 
 struct ListOutcome {

@@ -38,12 +38,6 @@ std::string read_all(const std::filesystem::path& path) {
     return {std::istreambuf_iterator<char>(file), {}};
 }
 
-// Restores the failure hook even when a check fails.
-struct FailAfter {
-    explicit FailAfter(std::uint64_t bytes) { BlobStore::fail_after_bytes_for_testing = bytes; }
-    ~FailAfter() { BlobStore::fail_after_bytes_for_testing.reset(); }
-};
-
 }  // namespace
 
 TEST_CASE("a blob is stored under its SHA-256") {
@@ -91,9 +85,11 @@ TEST_CASE("a body of the wrong size is refused and leaves nothing") {
 TEST_CASE("a full disk while writing leaves no blob and no temp") {
     ScratchDir dir;
     BlobStore store(dir / "blobs");
+    FailAfterBytes full(3);
     {
-        FailAfter fail(3);
+        store.inject_write_faults(&full);
         auto writer = store.begin();
+        store.inject_write_faults(nullptr);
         CHECK_THROWS_WITH_AS(writer.write(std::string_view("hello")),
                              doctest::Contains("disk full while writing"), BlobError);
         CHECK_THROWS_AS(writer.write(std::string_view("x")), BlobError);

@@ -11,6 +11,7 @@
 #include "replica_check.hpp"
 #include "store/blob_store.hpp"
 #include "store/fail_count.hpp"
+#include "support/account_config.hpp"
 #include "support/sandbox_fixture.hpp"
 #include "support/temp_dir.hpp"
 #include "sync/account_sync.hpp"
@@ -20,18 +21,6 @@
 namespace {
 using namespace smartq;
 namespace asio = boost::asio;
-
-config::AccountConfig account_of(const test::SandboxFixture& sandbox,
-                                 const std::filesystem::path& dir) {
-    config::AccountConfig account;
-    account.name = "acme";
-    account.url = "http://127.0.0.1:" + std::to_string(sandbox.port());
-    account.login = sandbox.options().login;
-    account.password = config::Secret(sandbox.options().password);
-    account.api_key = config::Secret(sandbox.options().api_key);
-    account.data_dir = dir;
-    return account;
-}
 
 // Runs one sync of `account` into `replica`; the exception it ended with, if any.
 std::exception_ptr sync_once(const config::AccountConfig& account, store::Replica& replica,
@@ -58,7 +47,7 @@ TEST_CASE(
     options.size = sandbox::Size::Small;
     test::SandboxFixture sandbox(options);
     test::TempDir dir;
-    auto account = account_of(sandbox, dir.path());
+    auto account = test::account_of(sandbox, dir.path(), "acme");
     // The first commit of the run, and a later one.
     for (std::size_t failing : {1u, 3u}) {
         CAPTURE(failing);

@@ -7,6 +7,7 @@
 #include <boost/asio/io_context.hpp>
 
 #include "store/blob_store.hpp"
+#include "support/account_config.hpp"
 #include "support/sandbox_fixture.hpp"
 #include "support/temp_dir.hpp"
 #include "sync/account_sync.hpp"
@@ -32,18 +33,6 @@ T run(asio::awaitable<T> work) {
     return result;
 }
 
-config::AccountConfig account_of(const test::SandboxFixture& sandbox,
-                                 const std::filesystem::path& dir) {
-    config::AccountConfig account;
-    account.name = "sandbox";
-    account.url = "http://127.0.0.1:" + std::to_string(sandbox.port());
-    account.login = sandbox.options().login;
-    account.password = config::Secret(sandbox.options().password);
-    account.api_key = config::Secret(sandbox.options().api_key);
-    account.data_dir = dir;
-    return account;
-}
-
 asio::awaitable<int> sync_into(const config::AccountConfig& account, store::Replica& replica,
                                store::BlobStore& blobs) {
     auto executor = co_await asio::this_coro::executor;
@@ -62,7 +51,7 @@ struct Backup {
         : replica(store::Replica::open(dir / "replica.db", sync::table_specs(),
                                        store::Mode::ReadWrite)),
           blobs(dir / "blobs") {
-        auto account = account_of(sandbox, dir.path());
+        auto account = test::account_of(sandbox, dir.path());
         run(sync_into(account, replica, blobs));
     }
 };
@@ -70,7 +59,7 @@ struct Backup {
 std::vector<std::string> verify(const test::SandboxFixture& sandbox, store::Replica& source,
                                 const sync::verify::CompareScope& scope) {
     test::TempDir scratch;
-    auto account = account_of(sandbox, scratch.path());
+    auto account = test::account_of(sandbox, scratch.path());
     return run(sync::verify::verify_against(account, source, scope, scratch / "read-back"));
 }
 
@@ -96,7 +85,7 @@ TEST_CASE("verify_against an unreachable account throws instead of reporting equ
     test::SandboxFixture sandbox;
     Backup backup(sandbox);
     test::TempDir scratch;
-    auto account = account_of(sandbox, scratch.path());
+    auto account = test::account_of(sandbox, scratch.path());
     account.url = "http://127.0.0.1:1";
     sync::verify::CompareScope whole;
     CHECK_THROWS(

@@ -1,0 +1,60 @@
+// What the parts of the crawl share about one project and one ticket while they are read.
+// Internal to the crawler's files.
+#pragma once
+
+#include <map>
+#include <optional>
+#include <string>
+#include <unordered_set>
+#include <vector>
+
+#include "store/replica.hpp"
+#include "sync/crawler.hpp"
+
+namespace smartq::sync {
+
+namespace crawl {
+// The deletion guard refuses a sweep that would tombstone more than half of
+// the live rows of a scope, from this many live rows on. Users always: a
+// changed key or an empty answer loses them first. Projects and a project's
+// tickets from ten, below which deleting most of them is an ordinary day.
+// It is the second line: every tombstone is also confirmed by the server.
+constexpr std::int64_t kGuardUsers = 2;
+constexpr std::int64_t kGuardMany = 10;
+constexpr std::int64_t kUnguarded = 0;
+// Appended to the mark of a ticket read with --no-files that has attachments: a run with
+// files reads it again for the bodies, another run without files does not.
+constexpr std::string_view kWithoutBodies = " without bodies";
+}  // namespace crawl
+
+// What one project's crawl knows: its context and the watermark it saw.
+struct Crawler::ProjectScan {
+    Context context;
+    std::map<std::string, bool, std::less<>> choice_fields;
+    std::string latest;                        // newest ticket update_time at the start
+    std::unordered_set<std::int64_t> started;  // tickets already handled this run
+};
+
+// One ticket whose children are being read: its steps run as separate jobs, and the last one
+// to end settles the sweeps and marks the ticket.
+struct Crawler::TicketWalk {
+    Context context;
+    std::string update_time;
+    bool has_children = true;  // stored before: sweep them
+    std::uint64_t epoch = 0;   // replica.lost_windows() at the start
+    // Sweeps of the children stored before; none for a ticket seen for the first time.
+    std::optional<store::Sweep> notes;
+    std::optional<store::Sweep> tasks;
+    std::optional<store::Sweep> files;
+    std::vector<std::vector<store::Value>> unlisted_tasks;  // by the first task listing
+    std::size_t steps = 0;                                  // queued or running
+    bool complete = true;
+    bool notes_whole = true;
+    bool files_whole = true;
+    bool bodies_skipped = false;
+    std::optional<std::string> child_missing;  // a child list answered 404
+    bool refused = false;                      // a child list was refused otherwise
+    bool stopped() const { return child_missing || refused; }
+};
+
+}  // namespace smartq::sync

@@ -1,0 +1,77 @@
+// Issue 14: the requests of one ticket go out together. A ticket with many notes once had its
+// notes' file listings read one after another inside its slot, holding the end of the run; the
+// crawl's queue now sends them side by side. Checked by counting what the sandbox answers at
+// once under one ticket's path, not by timing.
+#include <doctest/doctest.h>
+
+#include <simdjson.h>
+
+#include <string>
+
+#include "backup_env.hpp"
+
+using namespace smartq;
+using namespace smartq::test;
+
+namespace {
+
+const Headers kForm = {{"Content-Type", "application/x-www-form-urlencoded"}};
+
+simdjson::dom::element data_of(simdjson::dom::parser& parser, const HttpResponse& answer) {
+    REQUIRE(answer.status == 200);
+    return parser.parse(answer.body)["data"].value();
+}
+
+std::string first_id(const SandboxFixture& sandbox, const std::string& path) {
+    simdjson::dom::parser parser;
+    return std::to_string(data_of(parser, sandbox.api("GET", path)).at(0)["id"].get_int64().value());
+}
+
+std::size_t count_of(const SandboxFixture& sandbox, const std::string& path) {
+    simdjson::dom::parser parser;
+    return simdjson::dom::array(data_of(parser, sandbox.api("GET", path + "?count=1000"))).size();
+}
+
+struct InFlight {
+    std::int64_t under_one_ticket = 0;
+    std::string busiest_ticket;
+};
+
+InFlight in_flight(const SandboxFixture& sandbox) {
+    auto answer = sandbox.admin("GET", "stats");
+    REQUIRE(answer.status == 200);
+    simdjson::dom::parser parser;
+    auto counts = parser.parse(answer.body)["in_flight"];
+    return {counts["max_under_one_ticket"].get_int64().value(),
+            std::string(counts["busiest_ticket"].get_string().value())};
+}
+
+}  // namespace
+
+TEST_CASE("a ticket with many notes has several of its requests in flight at once") {
+    SandboxFixture sandbox;
+    BackupEnv env;
+    env.configure({{.port = sandbox.port()}});
+    REQUIRE(env.run({"sync"}).code == 0);
+
+    auto project = "/projects/" + first_id(sandbox, "/projects");
+    auto ticket = project + "/tickets/" + first_id(sandbox, project + "/tickets");
+    for (int i = 0; i < 40; ++i)
+        REQUIRE(sandbox.api("POST", ticket + "/notes", "note[text]=Thread+" + std::to_string(i),
+                            kForm)
+                    .status == 200);
+    auto notes = count_of(sandbox, ticket + "/notes");
+    // Every answer waits a little, so that requests sent together are seen together.
+    REQUIRE(sandbox.admin("POST", "faults", R"({"latency_ms":5})").status == 200);
+    REQUIRE(sandbox.admin("POST", "reset").status == 200);
+
+    // Only the changed ticket's children are read again.
+    auto result = env.run({"sync"});
+    REQUIRE_MESSAGE(result.code == 0, result.err);
+    auto counted = in_flight(sandbox);
+    CHECK(counted.busiest_ticket == ticket);
+    CHECK(counted.under_one_ticket > 1);
+    // Side by side, not more: one listing of files per note, as one after another.
+    CHECK(stats(sandbox).by_route["GET /projects/{id}/tickets/{id}/notes/{id}/files"] ==
+          static_cast<long>(notes));
+}
