@@ -32,12 +32,12 @@ _smartq_backup() {
         sync) options="--account --deep --no-files --confirm-deletions --json" ;;
         daemon) options="--account" ;;
         restore) options="--from --to --project --ticket --at -n --dry-run --into-source
-                          --annotate-authors --user-password-file --passwords-out" ;;
+                          --annotate-authors --user-password-file --passwords-out --json" ;;
         status) options="--account --json --check --max-age" ;;
         runs) options="--account --limit --json" ;;
         diff) options="--account --json" ;;
         query) options="--account --format --at" ;;
-        verify) options="--account --drill" ;;
+        verify) options="--account --drill --json" ;;
         search) options="--account --project --at --format --limit" ;;
     esac
     COMPREPLY=($(compgen -W "$options $global" -- "$cur"))

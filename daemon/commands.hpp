@@ -39,6 +39,7 @@ struct RestoreArgs {
     bool into_source = false;
     bool annotate_authors = false;
     std::string user_password_file, passwords_out;
+    bool json = false;  // the report as one JSON document on stdout
 };
 
 struct StatusArgs {
@@ -63,6 +64,7 @@ struct DiffArgs {
 struct VerifyArgs {
     std::string account;  // empty: all
     bool drill = false;   // restore into an empty sandbox and compare
+    bool json = false;    // one JSON document on stdout
 };
 
 int run_query(const config::Config& config, const QueryArgs& args);
@@ -72,7 +74,8 @@ int run_runs(const config::Config& config, const RunsArgs& args);
 int run_diff(const config::Config& config, const DiffArgs& args);
 // Exit 65 when a replica is damaged, a body is missing or corrupt, or a drill differs.
 int run_verify(const config::Config& config, const VerifyArgs& args);
-// Exit 65 when the verification finds a difference, 75 when objects failed.
+// Exit 65 when the verification finds a difference, 75 when objects failed;
+// 130 after SIGINT, 143 after SIGTERM, with every write so far in the id map.
 int run_restore(const config::Config& config, const RestoreArgs& args);
 // Exit 130 after SIGINT, 143 after SIGTERM, once what was fetched is committed.
 int run_sync(const config::Config& config, const SyncArgs& args);

@@ -1,5 +1,6 @@
 #include "daemon/exit_codes.hpp"
 
+#include <csignal>
 #include <utility>
 
 namespace smartq::daemon {
@@ -7,6 +8,10 @@ namespace smartq::daemon {
 Failure describe(std::exception_ptr error) {
     auto failure = sync::classify(error);
     return {sync::exit_code(failure.cause), std::move(failure.sentence)};
+}
+
+int stopped_exit_code(int signal) {
+    return signal == SIGINT ? kInterrupted : kTerminated;
 }
 
 int worse(int a, int b) {

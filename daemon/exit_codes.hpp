@@ -39,6 +39,9 @@ struct Failure {
 
 Failure describe(std::exception_ptr error);
 
+// kInterrupted after SIGINT, kTerminated after SIGTERM.
+int stopped_exit_code(int signal);
+
 // The more serious of two exit codes, for a command over several accounts.
 int worse(int a, int b);
 

@@ -151,6 +151,7 @@ int main(int argc, char** argv) {
                         "password for every new user (mode 0600)");
     restore->add_option("--passwords-out", restore_args.passwords_out,
                         "write generated user passwords here (created 0600)");
+    restore->add_flag("--json", restore_args.json, "print the report as JSON on stdout");
 
     daemon::StatusArgs status_args;
     auto* status = app.add_subcommand("status", "show each account's last run");
@@ -192,6 +193,7 @@ int main(int argc, char** argv) {
     verify->add_option("--account", verify_args.account, "one account (default: all)");
     verify->add_flag("--drill", verify_args.drill,
                      "restore the replica into an empty local sandbox, read it back and compare");
+    verify->add_flag("--json", verify_args.json, "print each account's result as JSON on stdout");
 
     auto run_search = daemon::add_search_command(app);
 

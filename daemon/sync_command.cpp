@@ -145,11 +145,7 @@ int run_sync(const config::Config& config, const SyncArgs& args) {
     }
     // Stopped by a signal, say so as a shell would: `sync && next-step` must
     // not carry on as if the replica were current.
-    if (stopped_by == SIGINT)
-        return kInterrupted;
-    if (stopped_by == SIGTERM)
-        return kTerminated;
-    return code;
+    return stopped_by ? stopped_exit_code(stopped_by) : code;
 }
 
 }  // namespace smartq::daemon

@@ -1,5 +1,6 @@
 // `verify`: the offline health check of each replica, or with --drill a
-// restore of it into an empty local sandbox, read back and compared.
+// restore of it into an empty local sandbox, read back and compared; as text
+// or, with --json, one JSON array with an object per account.
 #include <utility>
 
 #include <fmt/format.h>
@@ -19,6 +20,7 @@
 #include "sync/account_sync.hpp"
 #include "sync/drill/drill.hpp"
 #include "sync/verify/replica_check.hpp"
+#include "sync/wire/json_writer.hpp"
 
 namespace smartq::daemon {
 namespace asio = boost::asio;
@@ -86,21 +88,30 @@ void print_list(std::string_view prefix, const std::vector<std::string>& items) 
         std::printf("  %.*s%s\n", static_cast<int>(prefix.size()), prefix.data(), item.c_str());
 }
 
-int check(const config::AccountConfig& account) {
+// One account's result, for the text and the --json output alike.
+struct Verdict {
+    std::string account;
+    bool drill = false;
+    std::vector<std::string> problems;     // damage; in a drill: objects not restored
+    std::vector<std::string> differences;  // a drill's read-back findings
+    std::vector<std::string> notices;      // harmless
+    std::size_t bodies_checked = 0;
+    bool passed() const { return problems.empty() && differences.empty(); }
+    int code() const { return passed() ? kOk : kDataError; }
+};
+
+Verdict check(const config::AccountConfig& account) {
     auto health =
         sync::verify::check_replica(sync::replica_path(account), sync::blobs_path(account));
-    if (health.healthy()) {
-        std::printf("%s: ok: integrity and foreign keys checked, %zu file bodies re-hashed\n",
-                    account.name.c_str(), health.bodies_checked);
-    } else {
-        std::printf("%s: %zu problems\n", account.name.c_str(), health.problems.size());
-        print_list("", health.problems);
-    }
-    print_list("info: ", health.notices);
-    return health.healthy() ? kOk : kDataError;
+    Verdict verdict;
+    verdict.account = account.name;
+    verdict.problems = std::move(health.problems);
+    verdict.notices = std::move(health.notices);
+    verdict.bodies_checked = health.bodies_checked;
+    return verdict;
 }
 
-int drill(const config::AccountConfig& account, const fs::path& sandbox) {
+Verdict drill(const config::AccountConfig& account, const fs::path& sandbox) {
     ScratchDir scratch;
     asio::io_context io;
     sync::verify::DrillResult result;
@@ -113,17 +124,53 @@ int drill(const config::AccountConfig& account, const fs::path& sandbox) {
     io.run();
     if (failure)
         std::rethrow_exception(failure);
-    if (result.passed()) {
+    Verdict verdict;
+    verdict.account = account.name;
+    verdict.drill = true;
+    verdict.problems = std::move(result.problems);
+    verdict.differences = std::move(result.differences);
+    return verdict;
+}
+
+void print_text(const Verdict& v) {
+    if (v.drill && v.passed()) {
         std::printf(
             "%s: drill passed: the replica restores into an empty account and reads back equal\n",
-            account.name.c_str());
-        return kOk;
+            v.account.c_str());
+    } else if (v.drill) {
+        std::printf("%s: drill failed: %zu objects not restored, %zu differences\n",
+                    v.account.c_str(), v.problems.size(), v.differences.size());
+        print_list("not restored: ", v.problems);
+        print_list("", v.differences);
+    } else if (v.passed()) {
+        std::printf("%s: ok: integrity and foreign keys checked, %zu file bodies re-hashed\n",
+                    v.account.c_str(), v.bodies_checked);
+    } else {
+        std::printf("%s: %zu problems\n", v.account.c_str(), v.problems.size());
+        print_list("", v.problems);
     }
-    std::printf("%s: drill failed: %zu objects not restored, %zu differences\n",
-                account.name.c_str(), result.problems.size(), result.differences.size());
-    print_list("not restored: ", result.problems);
-    print_list("", result.differences);
-    return kDataError;
+    print_list("info: ", v.notices);
+}
+
+void write_strings(wire::JsonWriter& json, std::string_view key,
+                   const std::vector<std::string>& items) {
+    json.key(key).begin_array();
+    for (const auto& item : items)
+        json.value(item);
+    json.end_array();
+}
+
+void write_json(wire::JsonWriter& json, const Verdict& v) {
+    json.begin_object().key("account").value(v.account);
+    json.key("kind").value(v.drill ? "drill" : "check").key("passed").value(v.passed());
+    json.key("exit_code").value(v.code());
+    if (!v.drill)
+        json.key("bodies_checked").value(static_cast<std::int64_t>(v.bodies_checked));
+    write_strings(json, v.drill ? "not_restored" : "problems", v.problems);
+    if (v.drill)
+        write_strings(json, "differences", v.differences);
+    write_strings(json, "notices", v.notices);
+    json.end_object();
 }
 
 }  // namespace
@@ -135,10 +182,22 @@ int run_verify(const config::Config& config, const VerifyArgs& args) {
     auto accounts = select_accounts(config, names);
     auto sandbox = args.drill ? find_sandbox() : fs::path();
     int code = kOk;
+    std::string text;
+    wire::JsonWriter json(text);
+    json.begin_array();
     for (const auto* account : accounts) {
-        code = worse(code, args.drill ? drill(*account, sandbox) : check(*account));
-        std::fflush(stdout);
+        auto verdict = args.drill ? drill(*account, sandbox) : check(*account);
+        code = worse(code, verdict.code());
+        if (args.json) {
+            write_json(json, verdict);
+        } else {
+            print_text(verdict);
+            std::fflush(stdout);
+        }
     }
+    json.end_array();
+    if (args.json)
+        std::puts(text.c_str());
     return code;
 }
 
