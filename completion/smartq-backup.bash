@@ -4,7 +4,7 @@
 
 _smartq_backup() {
     local cur=${COMP_WORDS[COMP_CWORD]} prev=${COMP_WORDS[COMP_CWORD-1]}
-    local commands="sync daemon restore status runs diff query verify search"
+    local commands="sync daemon restore status runs diff query verify forget prune search"
     local global="--config --data-dir --log-level -v --verbose -q --quiet --help --help-all --version"
     local command="" word
     for word in "${COMP_WORDS[@]:1:COMP_CWORD-1}"; do
@@ -22,7 +22,7 @@ _smartq_backup() {
             COMPREPLY=($(compgen -W "table csv json" -- "$cur")); return ;;
         --account|--from|--to)
             COMPREPLY=($(compgen -W "$(_smartq_backup_accounts)" -- "$cur")); return ;;
-        --max-age|--limit|--project|--ticket|--at)
+        --max-age|--limit|--project|--ticket|--at|--keep-last|--keep-within|--keep-daily|--keep-weekly|--keep-monthly)
             return ;;
     esac
 
@@ -38,6 +38,9 @@ _smartq_backup() {
         diff) options="--account --json" ;;
         query) options="--account --format --at" ;;
         verify) options="--account --drill --json" ;;
+        forget) options="--account --keep-last --keep-within --keep-daily --keep-weekly
+                         --keep-monthly -n --dry-run --json" ;;
+        prune) options="--account -n --dry-run --json" ;;
         search) options="--account --project --at --format --limit" ;;
     esac
     COMPREPLY=($(compgen -W "$options $global" -- "$cur"))

@@ -67,6 +67,21 @@ struct VerifyArgs {
     bool json = false;    // one JSON document on stdout
 };
 
+// restic's forget: which runs, history versions and change rows to keep.
+struct ForgetArgs {
+    std::vector<std::string> accounts;  // empty: all
+    std::size_t keep_last = 0, keep_daily = 0, keep_weekly = 0, keep_monthly = 0;
+    std::string keep_within;  // a duration; empty: none
+    bool dry_run = false;
+    bool json = false;
+};
+
+struct PruneArgs {
+    std::vector<std::string> accounts;  // empty: all
+    bool dry_run = false;
+    bool json = false;
+};
+
 int run_query(const config::Config& config, const QueryArgs& args);
 // With --check: exit 1 when an account's last run failed or its last success is too old.
 int run_status(const config::Config& config, const StatusArgs& args);
@@ -77,6 +92,10 @@ int run_verify(const config::Config& config, const VerifyArgs& args);
 // Exit 65 when the verification finds a difference, 75 when objects failed;
 // 130 after SIGINT, 143 after SIGTERM, with every write so far in the id map.
 int run_restore(const config::Config& config, const RestoreArgs& args);
+// Never touches the current state of an object; exit 64 without a policy.
+int run_forget(const config::Config& config, const ForgetArgs& args);
+// Removes the attachment bodies no file row references.
+int run_prune(const config::Config& config, const PruneArgs& args);
 // Exit 130 after SIGINT, 143 after SIGTERM, once what was fetched is committed.
 int run_sync(const config::Config& config, const SyncArgs& args);
 // Runs until SIGTERM or SIGINT (exit 0); on SIGHUP calls `reload` for the new

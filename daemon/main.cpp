@@ -195,6 +195,34 @@ int main(int argc, char** argv) {
                      "restore the replica into an empty local sandbox, read it back and compare");
     verify->add_flag("--json", verify_args.json, "print each account's result as JSON on stdout");
 
+    daemon::ForgetArgs forget_args;
+    auto* forget = app.add_subcommand(
+        "forget", "drop past runs, superseded versions and change rows a policy no longer keeps");
+    forget->add_option("--account", forget_args.accounts, "account (repeatable; default: all)");
+    forget->add_option("--keep-last", forget_args.keep_last, "keep the newest N runs")
+        ->check(CLI::Range(1, 1000000));
+    forget->add_option("--keep-within", forget_args.keep_within,
+                       "keep every run and version of the DURATION before the newest run "
+                       "(e.g. 30 days, 2w)");
+    forget->add_option("--keep-daily", forget_args.keep_daily,
+                       "keep the newest run of each of the newest N days")
+        ->check(CLI::Range(1, 1000000));
+    forget->add_option("--keep-weekly", forget_args.keep_weekly,
+                       "keep the newest run of each of the newest N weeks")
+        ->check(CLI::Range(1, 1000000));
+    forget->add_option("--keep-monthly", forget_args.keep_monthly,
+                       "keep the newest run of each of the newest N months")
+        ->check(CLI::Range(1, 1000000));
+    forget->add_flag("-n,--dry-run", forget_args.dry_run, "say what would go; change nothing");
+    forget->add_flag("--json", forget_args.json, "machine-readable output");
+
+    daemon::PruneArgs prune_args;
+    auto* prune =
+        app.add_subcommand("prune", "remove the attachment bodies no file row references");
+    prune->add_option("--account", prune_args.accounts, "account (repeatable; default: all)");
+    prune->add_flag("-n,--dry-run", prune_args.dry_run, "say what would go; change nothing");
+    prune->add_flag("--json", prune_args.json, "machine-readable output");
+
     auto run_search = daemon::add_search_command(app);
 
     if (auto message = unknown_command(app, argc, argv)) {
@@ -230,6 +258,10 @@ int main(int argc, char** argv) {
             return daemon::run_restore(config, restore_args);
         if (*verify)
             return daemon::run_verify(config, verify_args);
+        if (*forget)
+            return daemon::run_forget(config, forget_args);
+        if (*prune)
+            return daemon::run_prune(config, prune_args);
         if (auto code = run_search(config))
             return *code;
         return daemon::kUsage;

@@ -12,7 +12,7 @@ string(ASCII 8 backspace)
 string(REGEX REPLACE ".${backspace}" "" text "${text}")
 foreach(expected "NAME" "smartq-backup - offline sync and backup of smartQ accounts" "SYNOPSIS"
         "--max-age" "--check" "-n,--dry-run" "EXIT STATUS" "130, 143" "ENVIRONMENT"
-        "SMARTQ_BACKUP_CONFIG" "SEE ALSO")
+        "SMARTQ_BACKUP_CONFIG" "SEE ALSO" "--keep-within" "prune then removes")
   string(FIND "${text}" "${expected}" at)
   if(at EQUAL -1)
     message(FATAL_ERROR "the man page lacks '${expected}':\n${text}")
