@@ -99,6 +99,10 @@ int main(int argc, char** argv) {
     // Every subcommand's options in one text: the man page is made from it.
     app.set_help_all_flag("--help-all", "print the help of every subcommand and exit");
     app.require_subcommand(1);
+    // A usage error is one line, like every other failure, not CLI11's two.
+    app.failure_message([](const CLI::App*, const CLI::Error& error) {
+        return std::string("smartq-backup: ") + error.what() + "; see smartq-backup --help\n";
+    });
     // Subcommands inherit this: the global options below work after the
     // subcommand too (`smartq-backup status --config F`).
     app.fallthrough();

@@ -106,6 +106,19 @@ TEST_CASE("a mistyped subcommand gets a suggestion and exit 64") {
     CHECK_FALSE(contains(unknown.err, "did you mean"));
 }
 
+TEST_CASE("a usage error is one sentence on one line and exit 64") {
+    auto missing = run_program({"restore", "--from", "a"});
+    CHECK(missing.code == 64);
+    CHECK(missing.err == "smartq-backup: --to is required; see smartq-backup --help\n");
+    auto not_a_number = run_program({"runs", "--limit", "many"});
+    CHECK(not_a_number.code == 64);
+    CHECK(lines_starting(not_a_number.err, "smartq-backup: ") == 1);
+    CHECK(not_a_number.err.find('\n') == not_a_number.err.size() - 1);
+    auto help = run_program({"forget", "--help"});
+    CHECK(help.code == 0);
+    CHECK(contains(help.out, "--keep-within"));
+}
+
 TEST_CASE("sync --json prints one JSON document on stdout and its logs on stderr") {
     SandboxFixture sandbox;
     BackupEnv env;
