@@ -4,8 +4,9 @@
 // policy no longer keeps, the superseded versions in `history` that no kept
 // run and no time inside --keep-within needs, and the change rows no `diff`
 // between kept runs can read; `prune` removes the attachment bodies no file
-// row references. Both run inside one transaction that a dry run rolls back,
-// so a dry run counts exactly what a real one removes.
+// row references. forget runs in one transaction that a dry run rolls back,
+// so a dry run counts exactly what a real one removes; prune only reads the
+// replica, and a dry run lists the bodies instead of removing them.
 #pragma once
 
 #include <chrono>
