@@ -20,10 +20,11 @@ constexpr std::size_t max_config_file_size = 1024 * 1024;
 constexpr int max_concurrency = 64;
 constexpr int max_in_flight_limit = 1024;
 
-constexpr std::array<std::string_view, 12> top_level_keys{
+constexpr std::array<std::string_view, 13> top_level_keys{
     "data_dir",   "concurrency",     "interval",      "deep_every",
     "log_level",  "metrics_listen",  "max_in_flight", "accounts",
-    "rate_limit", "request_timeout", "retry_for",     "max_answer_size"};
+    "rate_limit", "request_timeout", "retry_for",     "max_answer_size",
+    "serve_password_file"};
 constexpr std::array<std::string_view, 17> account_keys{
     "url",          "login",       "password",        "password_file", "password_env",   "api_key",
     "api_key_file", "api_key_env", "files",           "ca_file",       "concurrency",    "interval",
@@ -482,6 +483,8 @@ Config parse(std::string_view text, const Context& context, const Overrides& ove
     if (config.metrics_listen) {
         top.checked("metrics_listen", [&] { check_listen_address(*config.metrics_listen); });
     }
+    if (auto file = top.string("serve_password_file"))
+        config.serve_password_file = secret_file_path(*file, context.directory, context.env);
     config.max_requests_in_flight = top.integer_in("max_in_flight", 1, max_in_flight_limit)
                                         .value_or(config.max_requests_in_flight);
     config.transport = top.transport(config.transport);

@@ -48,6 +48,8 @@ struct Config {
     std::chrono::seconds deep_every{86400};
     std::string log_level = "info";             // trace debug info warn error critical off
     std::optional<std::string> metrics_listen;  // "127.0.0.1:9464", "[::1]:9464"
+    // `serve` beyond loopback: Basic auth with this file's password (read when serve starts).
+    std::optional<std::filesystem::path> serve_password_file;
     int max_requests_in_flight = 32;            // daemon-wide limit (key: max_in_flight)
     TransportConfig transport;                  // the accounts' defaults
     std::vector<AccountConfig> accounts;        // in file order

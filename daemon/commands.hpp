@@ -5,10 +5,15 @@
 #include <cstddef>
 #include <cstdint>
 #include <functional>
+#include <optional>
 #include <string>
 #include <vector>
 
 #include "config/config.hpp"
+
+namespace CLI {
+class App;
+}
 
 namespace smartq::daemon {
 
@@ -81,6 +86,11 @@ struct PruneArgs {
     bool dry_run = false;
     bool json = false;
 };
+
+// Subcommands that add themselves to `app`; what each returns runs it once the configuration
+// is loaded, or gives nullopt when the command line chose another subcommand.
+std::function<std::optional<int>(const config::Config&)> add_export_command(CLI::App& app);
+std::function<std::optional<int>(const config::Config&)> add_serve_command(CLI::App& app);
 
 int run_query(const config::Config& config, const QueryArgs& args);
 // With --check: exit 1 when an account's last run failed or its last success is too old.

@@ -229,6 +229,9 @@ int main(int argc, char** argv) {
 
     auto run_search = daemon::add_search_command(app);
 
+    auto run_export = daemon::add_export_command(app);
+    auto run_serve = daemon::add_serve_command(app);
+
     if (auto message = unknown_command(app, argc, argv)) {
         std::fprintf(stderr, "smartq-backup: %s\n", message->c_str());
         return daemon::kUsage;
@@ -262,6 +265,10 @@ int main(int argc, char** argv) {
             return daemon::run_restore(config, restore_args);
         if (*verify)
             return daemon::run_verify(config, verify_args);
+        if (auto code = run_export(config))
+            return *code;
+        if (auto code = run_serve(config))
+            return *code;
         if (*forget)
             return daemon::run_forget(config, forget_args);
         if (*prune)
