@@ -4,7 +4,7 @@
 
 _smartq_backup() {
     local cur=${COMP_WORDS[COMP_CWORD]} prev=${COMP_WORDS[COMP_CWORD-1]}
-    local commands="sync daemon restore status runs diff query verify forget prune search"
+    local commands="sync daemon restore status runs diff query verify forget prune search export serve"
     local global="--config --data-dir --log-level -v --verbose -q --quiet --help --help-all --version"
     local command="" word
     for word in "${COMP_WORDS[@]:1:COMP_CWORD-1}"; do
@@ -20,8 +20,18 @@ _smartq_backup() {
             COMPREPLY=($(compgen -W "trace debug info warn error critical off" -- "$cur")); return ;;
         --format)
             COMPREPLY=($(compgen -W "table csv json" -- "$cur")); return ;;
-        --account|--from|--to)
+        --to)
+            # export writes into a directory; restore's --to is an account
+            if [ "$command" = export ]; then
+                COMPREPLY=($(compgen -d -- "$cur"))
+            else
+                COMPREPLY=($(compgen -W "$(_smartq_backup_accounts)" -- "$cur"))
+            fi
+            return ;;
+        --account|--from)
             COMPREPLY=($(compgen -W "$(_smartq_backup_accounts)" -- "$cur")); return ;;
+        --listen)
+            return ;;
         --max-age|--limit|--project|--ticket|--at|--keep-last|--keep-within|--keep-daily|--keep-weekly|--keep-monthly)
             return ;;
     esac
@@ -42,6 +52,8 @@ _smartq_backup() {
                          --keep-monthly -n --dry-run --json" ;;
         prune) options="--account -n --dry-run --json" ;;
         search) options="--account --project --at --format --limit" ;;
+        export) options="--account --project --at --to" ;;
+        serve) options="--account --listen" ;;
     esac
     COMPREPLY=($(compgen -W "$options $global" -- "$cur"))
 }

@@ -38,3 +38,8 @@ printf '[accounts.acme]\nurl = "x"\n[accounts.beta-2]\n' > "$work/config.toml"
 got=$(complete_words --config "$work/config.toml" sync --account "")
 [ "$got" = " acme beta-2 " ] || fail "accounts: '$got'"
 [[ $(complete_words query --format "") == " table csv json " ]] || fail "query --format"
+got=$(complete_words --config "$work/config.toml" restore --to "")
+[ "$got" = " acme beta-2 " ] || fail "restore --to: '$got'"
+mkdir "$work/site"
+got=$(cd "$work" && complete_words export --to si)
+[ "$got" = " site " ] || fail "export --to: '$got'"
