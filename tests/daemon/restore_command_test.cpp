@@ -65,7 +65,7 @@ TEST_CASE("restore --json prints one document whose counts are the restore's") {
     CHECK(equal(drill.compare()));
 }
 
-TEST_CASE("restore stopped by SIGINT exits 130 and by SIGTERM 143; run again it finishes") {
+TEST_CASE("restore stopped by SIGINT exits 130 and by SIGTERM 143, and a rerun finishes") {
     Drill drill(sandbox::Size::Small);
     // Slow enough that each signal lands mid-restore.
     REQUIRE(drill.target.admin("POST", "faults", R"({"latency_ms":20})").status == 200);
