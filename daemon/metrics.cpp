@@ -1,5 +1,7 @@
 #include "daemon/metrics.hpp"
 
+#include "view/listen_endpoint.hpp"
+
 #include <fmt/format.h>
 #include <spdlog/spdlog.h>
 #include <boost/asio/co_spawn.hpp>
@@ -226,26 +228,6 @@ namespace {
 constexpr std::size_t max_request_bytes = 8192;
 constexpr auto request_deadline = std::chrono::seconds(5);
 
-tcp::endpoint parse_endpoint(const std::string& address) {
-    auto colon = address.rfind(':');
-    if (colon == std::string::npos)
-        throw std::runtime_error("'" + address + "' is not HOST:PORT");
-    auto host = address.substr(0, colon);
-    if (host.size() >= 2 && host.front() == '[' && host.back() == ']')
-        host = host.substr(1, host.size() - 2);
-    boost::system::error_code ec;
-    auto ip = asio::ip::make_address(host, ec);
-    if (ec)
-        throw std::runtime_error("'" + host + "' is not an IP address");
-    auto digits = std::string_view(address).substr(colon + 1);
-    unsigned short port = 0;
-    auto [end, error] = std::from_chars(digits.data(), digits.data() + digits.size(), port);
-    if (digits.empty() || error != std::errc{} || end != digits.data() + digits.size()) {
-        throw std::runtime_error("'" + address + "' has no valid port");
-    }
-    return {ip, port};
-}
-
 // One request a connection (Connection: close); a HEAD answer has the GET
 // answer's length and no body.
 http::response<http::string_body> response(http::status status, std::string_view type,
@@ -320,7 +302,7 @@ asio::awaitable<void> MetricsServer::Impl::accept_loop() {
 MetricsServer::MetricsServer(asio::any_io_executor executor, const std::string& address,
                              const Metrics& metrics)
     : impl_(std::make_shared<Impl>(executor, metrics)) {
-    auto endpoint = parse_endpoint(address);
+    auto endpoint = view::parse_endpoint(address);
     boost::system::error_code ec;
     impl_->acceptor.open(endpoint.protocol(), ec);
     if (!ec)

@@ -1,6 +1,6 @@
 #include "view/links.hpp"
 
-#include "view/escape.hpp"
+#include "sync/wire/form.hpp"
 
 namespace smartq::view {
 
@@ -16,7 +16,7 @@ std::string Links::with_at(std::string path) const {
     if (at_.empty())
         return path;
     auto separator = path.find('?') == std::string::npos ? "?" : "&";
-    return path + separator + "at=" + encode_uri_component(at_);
+    return path + separator + "at=" + wire::url_encode(at_);
 }
 
 std::string Links::index() const {
@@ -38,14 +38,14 @@ std::string Links::history(std::int64_t ticket_id) const {
 }
 
 std::string Links::search(std::string_view words) const {
-    return live_ ? with_at("/search?q=" + encode_uri_component(words)) : std::string();
+    return live_ ? with_at("/search?q=" + wire::url_encode(words)) : std::string();
 }
 
 std::string Links::attachment(std::int64_t ticket_id, std::int64_t file_id,
                               std::string_view file_name) const {
     if (live_)
-        return with_at("/files/" + std::to_string(file_id) + "/" + encode_uri_component(file_name));
-    return "attachments/" + std::to_string(ticket_id) + "/" + encode_uri_component(file_name);
+        return with_at("/files/" + std::to_string(file_id) + "/" + wire::url_encode(file_name));
+    return "attachments/" + std::to_string(ticket_id) + "/" + wire::url_encode(file_name);
 }
 
 }  // namespace smartq::view

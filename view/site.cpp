@@ -8,7 +8,7 @@
 #include "store/read_model.hpp"
 #include "store/search.hpp"
 #include "sync/wire/time.hpp"
-#include "view/escape.hpp"
+#include "sync/wire/form.hpp"
 #include "view/pages.hpp"
 #include "view/safe_name.hpp"
 
@@ -35,7 +35,7 @@ Request parse_target(std::string_view target) {
         auto slash = path.find('/');
         auto segment = path.substr(0, slash);
         if (!segment.empty())
-            request.path.push_back(decode_uri_component(segment));
+            request.path.push_back(wire::url_decode(segment));
         path = slash == std::string_view::npos ? std::string_view() : path.substr(slash + 1);
     }
     auto query = question == std::string_view::npos ? std::string_view() : target.substr(question + 1);
@@ -43,8 +43,8 @@ Request parse_target(std::string_view target) {
         auto amp = query.find('&');
         auto pair = query.substr(0, amp);
         auto equals = pair.find('=');
-        request.query[decode_uri_component(pair.substr(0, equals))] =
-            equals == std::string_view::npos ? std::string() : decode_uri_component(pair.substr(equals + 1));
+        request.query[wire::url_decode(pair.substr(0, equals))] =
+            equals == std::string_view::npos ? std::string() : wire::url_decode(pair.substr(equals + 1));
         query = amp == std::string_view::npos ? std::string_view() : query.substr(amp + 1);
     }
     return request;
@@ -149,7 +149,7 @@ std::string content_disposition(std::string_view name) {
         auto byte = static_cast<unsigned char>(c);
         ascii += byte >= 0x20 && byte < 0x7f && c != '"' && c != '\\' ? c : '_';
     }
-    return "attachment; filename=\"" + ascii + "\"; filename*=UTF-8''" + encode_uri_component(name);
+    return "attachment; filename=\"" + ascii + "\"; filename*=UTF-8''" + wire::url_encode(name);
 }
 
 std::string safe_content_type(std::string_view type) {

@@ -2,6 +2,8 @@
 
 #include "view/web_server.hpp"
 
+#include "view/listen_endpoint.hpp"
+
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
 #include <boost/asio/ip/tcp.hpp>
@@ -27,25 +29,6 @@ constexpr std::size_t kMaxRequestBytes = 16 * 1024;
 // A client gets this long to send a request, and to take each answer.
 constexpr auto kReadDeadline = std::chrono::seconds(30);
 constexpr auto kWriteDeadline = std::chrono::minutes(5);
-
-tcp::endpoint parse_endpoint(const std::string& address) {
-    auto colon = address.rfind(':');
-    if (colon == std::string::npos)
-        throw std::runtime_error("'" + address + "' is not HOST:PORT");
-    auto host = address.substr(0, colon);
-    if (host.size() >= 2 && host.front() == '[' && host.back() == ']')
-        host = host.substr(1, host.size() - 2);
-    boost::system::error_code ec;
-    auto ip = asio::ip::make_address(host, ec);
-    if (ec)
-        throw std::runtime_error("'" + host + "' is not an IP address");
-    auto digits = std::string_view(address).substr(colon + 1);
-    unsigned short port = 0;
-    auto [end, error] = std::from_chars(digits.data(), digits.data() + digits.size(), port);
-    if (digits.empty() || error != std::errc{} || end != digits.data() + digits.size())
-        throw std::runtime_error("'" + address + "' has no valid port");
-    return {ip, port};
-}
 
 // Equal texts, in a time that does not depend on where they differ (the length is no secret
 // worth hiding).
