@@ -11,6 +11,7 @@
 
 #include <csignal>
 #include <cstdio>
+#include <cstdlib>
 #include <filesystem>
 #include <optional>
 
@@ -61,6 +62,19 @@ sync::restore::RestoreOptions restore_options(const config::AccountConfig& to,
     return options;
 }
 
+// Ends the process after a signal stopped the replay, without unwinding it:
+// destroying an io_context that holds the restore's suspended coroutines
+// destroys their frames in no set order, a request's after the client it
+// counts into (AddressSanitizer caught it). Leaving now is what a crash does,
+// and the restore is built to survive one: each write is in the id map,
+// committed, before the next starts; generated passwords are appended and
+// synced one by one; the account lock is a flock the kernel releases.
+[[noreturn]] void leave_on_signal(int signal) {
+    spdlog::default_logger()->flush();
+    std::fflush(nullptr);
+    std::_Exit(stopped_exit_code(signal));
+}
+
 // How the replay ended: its report, its failure or the signal that stopped it.
 struct Replay {
     std::optional<Report> report;
@@ -68,9 +82,8 @@ struct Replay {
     int signal = 0;
 };
 
-// Runs the restore in an io_context of its own. A signal stops the context;
-// destroying it unwinds the restore's coroutines, so the source's lock and
-// replica are released before this returns.
+// Runs the restore in an io_context of its own. A signal stops the context and
+// ends the process at once (see leave_on_signal).
 Replay replay(const config::AccountConfig& from, const config::AccountConfig& to,
               sync::restore::RestoreOptions options) {
     Replay result;
@@ -92,6 +105,8 @@ Replay replay(const config::AccountConfig& from, const config::AccountConfig& to
                        signals.cancel();
                    });
     io.run();
+    if (result.signal)
+        leave_on_signal(result.signal);
     return result;
 }
 
@@ -164,8 +179,6 @@ int run_restore(const config::Config& config, const RestoreArgs& args) {
     const auto& to = config.account(args.to);
     auto options = restore_options(to, args);
     auto result = replay(from, to, options);
-    if (result.signal)
-        return stopped_exit_code(result.signal);
     if (result.failure)
         std::rethrow_exception(result.failure);
     const auto& report = *result.report;

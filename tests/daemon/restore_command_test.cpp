@@ -81,6 +81,7 @@ TEST_CASE("restore stopped by SIGINT exits 130 and by SIGTERM 143, and a rerun f
         child->kill(signal);
         auto status = child->wait(30s);
         REQUIRE(status.has_value());
+        INFO(child->stderr_text());
         CHECK(status->code == code);
         CHECK(child->stderr_text().find("stopping: every write so far is in the id map") !=
               std::string::npos);
