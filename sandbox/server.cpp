@@ -414,9 +414,10 @@ struct Server::Impl {
         }
     }
 
-    // Destroyed last: the coroutine frames it still holds refer to the rest.
-    asio::io_context io{1};
+    // The state outlives the io_context: destroying the context destroys the frames of the
+    // sessions it still holds, and their destructors (the in-flight count) use the state.
     std::unique_ptr<ServerState> state;
+    asio::io_context io{1};
     tcp::acceptor acceptor;
     std::chrono::milliseconds seed_time{0};
     std::thread thread;
