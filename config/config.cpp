@@ -20,11 +20,10 @@ constexpr std::size_t max_config_file_size = 1024 * 1024;
 constexpr int max_concurrency = 64;
 constexpr int max_in_flight_limit = 1024;
 
-constexpr std::array<std::string_view, 13> top_level_keys{
-    "data_dir",   "concurrency",     "interval",      "deep_every",
-    "log_level",  "metrics_listen",  "max_in_flight", "accounts",
-    "rate_limit", "request_timeout", "retry_for",     "max_answer_size",
-    "serve_password_file"};
+constexpr std::array<std::string_view, 14> top_level_keys{
+    "data_dir",        "concurrency",   "interval",        "deep_every",         "log_level",
+    "metrics_listen",  "max_in_flight", "max_rate",        "accounts",           "rate_limit",
+    "request_timeout", "retry_for",     "max_answer_size", "serve_password_file"};
 constexpr std::array<std::string_view, 17> account_keys{
     "url",          "login",       "password",        "password_file", "password_env",   "api_key",
     "api_key_file", "api_key_env", "files",           "ca_file",       "concurrency",    "interval",
@@ -487,6 +486,7 @@ Config parse(std::string_view text, const Context& context, const Overrides& ove
         config.serve_password_file = secret_file_path(*file, context.directory, context.env);
     config.max_requests_in_flight = top.integer_in("max_in_flight", 1, max_in_flight_limit)
                                         .value_or(config.max_requests_in_flight);
+    config.max_rate = top.rate("max_rate");
     config.transport = top.transport(config.transport);
     auto forced_concurrency = concurrency_override(context, overrides);
     config.concurrency = forced_concurrency.value_or(config.concurrency);

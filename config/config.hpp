@@ -50,9 +50,10 @@ struct Config {
     std::optional<std::string> metrics_listen;  // "127.0.0.1:9464", "[::1]:9464"
     // `serve` beyond loopback: Basic auth with this file's password (read when serve starts).
     std::optional<std::filesystem::path> serve_password_file;
-    int max_requests_in_flight = 32;            // daemon-wide limit (key: max_in_flight)
-    TransportConfig transport;                  // the accounts' defaults
-    std::vector<AccountConfig> accounts;        // in file order
+    int max_requests_in_flight = 32;      // daemon-wide limit (key: max_in_flight)
+    std::optional<double> max_rate;       // requests per second, all accounts together
+    TransportConfig transport;            // the accounts' defaults
+    std::vector<AccountConfig> accounts;  // in file order
 
     // Throws ConfigError naming the accounts that do exist.
     const AccountConfig& account(std::string_view name) const;

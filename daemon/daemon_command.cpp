@@ -19,6 +19,7 @@
 #include "daemon/metrics.hpp"
 #include "daemon/notify.hpp"
 #include "daemon/scheduler.hpp"
+#include "sync/account_sync.hpp"
 
 namespace smartq::daemon {
 namespace asio = boost::asio;
@@ -65,7 +66,7 @@ class Daemon {
         if (config.metrics_listen != metrics_address_)
             listen(config.metrics_listen);
         spdlog::default_logger()->set_level(spdlog::level::from_str(config.log_level));
-        scheduler_.apply(accounts, config.max_requests_in_flight);
+        scheduler_.apply(accounts, sync::daemon_pacer(config, io_.get_executor()));
         accounts_ = accounts.size();
     }
 

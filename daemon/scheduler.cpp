@@ -106,10 +106,11 @@ Scheduler::Scheduler(asio::any_io_executor executor, Metrics& metrics,
 
 Scheduler::~Scheduler() = default;
 
-void Scheduler::apply(const std::vector<config::AccountConfig>& accounts, int max_in_flight) {
+void Scheduler::apply(const std::vector<config::AccountConfig>& accounts,
+                      std::shared_ptr<http::Pacer> daemon) {
     if (stopping_)
         return;
-    in_flight_ = http::AsyncSemaphore::create(executor_, static_cast<std::size_t>(max_in_flight));
+    daemon_ = std::move(daemon);
     for (auto& [name, job] : jobs_) {
         bool kept = std::any_of(accounts.begin(), accounts.end(),
                                 [&](const config::AccountConfig& a) { return a.name == name; });
@@ -188,7 +189,7 @@ asio::awaitable<void> Scheduler::run_once(Job& job) {
     std::exception_ptr error;
     store::RunKind kind{};
     try {
-        kind = co_await sync::sync_account(account, options, in_flight_, hooks);
+        kind = co_await sync::sync_account(account, options, daemon_, hooks);
     } catch (...) {
         error = std::current_exception();
     }

@@ -20,7 +20,7 @@
 #include "daemon/metrics.hpp"
 
 namespace smartq::http {
-class AsyncSemaphore;
+class Pacer;
 }
 
 namespace smartq::daemon {
@@ -50,9 +50,9 @@ class Scheduler {
 
     // Starts the accounts new to `accounts`, gives those that stay their new
     // settings from their next run on, and retires the others (a running one
-    // finishes its run first). `max_in_flight` bounds the requests of all runs
-    // started from now on.
-    void apply(const std::vector<config::AccountConfig>& accounts, int max_in_flight);
+    // finishes its run first). The runs started from now on all pass `daemon`.
+    void apply(const std::vector<config::AccountConfig>& accounts,
+               std::shared_ptr<http::Pacer> daemon);
     // No new runs; running ones are asked to stop and commit. `done` is called
     // once nothing runs any more.
     void stop(std::function<void()> done);
@@ -71,7 +71,7 @@ class Scheduler {
     std::function<void()> changed_;
     std::map<std::string, std::shared_ptr<Job>>
         jobs_;  // by account name, configured or still running
-    std::shared_ptr<http::AsyncSemaphore> in_flight_;
+    std::shared_ptr<http::Pacer> daemon_;
     std::function<void()> stopped_;
     bool stopping_ = false;
 };

@@ -98,6 +98,7 @@ int run_sync(const config::Config& config, const SyncArgs& args) {
             crawler->request_stop();
     });
     std::size_t remaining = accounts.size();
+    auto daemon = sync::daemon_pacer(config, io.get_executor());
     for (std::size_t i = 0; i < accounts.size(); ++i) {
         const auto* account = accounts[i];
         auto* outcome = &outcomes[i];  // by value in the handlers: they outlive this loop
@@ -116,7 +117,7 @@ int run_sync(const config::Config& config, const SyncArgs& args) {
                                          display->detach();
                                      }};
         asio::co_spawn(
-            io, sync::sync_account(*account, options, nullptr, hooks),
+            io, sync::sync_account(*account, options, daemon, hooks),
             [&, display, account, outcome](std::exception_ptr error, store::RunKind kind) {
                 if (error) {
                     auto failure = describe(error);

@@ -23,6 +23,14 @@ http::Credentials credentials(const config::AccountConfig& account) {
     return {account.login, account.password.reveal(), account.api_key.reveal()};
 }
 
+std::shared_ptr<http::Pacer> daemon_pacer(const config::Config& config,
+                                          asio::any_io_executor executor) {
+    http::PacerOptions options;
+    options.max_in_flight = static_cast<std::size_t>(config.max_requests_in_flight);
+    options.rate_limit = config.max_rate;
+    return http::Pacer::create(std::move(executor), options);
+}
+
 std::filesystem::path replica_path(const config::AccountConfig& account) {
     return account.data_dir / "replica.db";
 }
@@ -33,7 +41,7 @@ std::filesystem::path blobs_path(const config::AccountConfig& account) {
 
 asio::awaitable<store::RunKind> sync_account(const config::AccountConfig& account,
                                              SyncOptions options,
-                                             std::shared_ptr<http::AsyncSemaphore> global,
+                                             std::shared_ptr<http::Pacer> daemon,
                                              AccountSyncHooks hooks) {
     std::filesystem::create_directories(account.data_dir);
     store::AccountLock lock(account.data_dir / "lock", account.name);
@@ -42,7 +50,7 @@ asio::awaitable<store::RunKind> sync_account(const config::AccountConfig& accoun
     store::BlobStore blobs(blobs_path(account));
     auto executor = co_await asio::this_coro::executor;
     http::ApiClient client(executor, http::parse_url(account.url), credentials(account),
-                           http::Access::ReadOnly, client_options(account), std::move(global));
+                           http::Access::ReadOnly, client_options(account), std::move(daemon));
     options.files = options.files && account.files;
     options.concurrency = static_cast<std::size_t>(account.concurrency);
     Crawler crawler(client, replica, blobs, account.name, options);

@@ -11,7 +11,7 @@
 #include "config/config.hpp"
 #include "store/run_log.hpp"
 #include "sync/crawler.hpp"
-#include "sync/http/semaphore.hpp"
+#include "sync/http/pacer.hpp"
 
 namespace smartq::sync {
 
@@ -32,11 +32,16 @@ struct AccountSyncHooks {
     std::function<void(const http::Stats&)> transport = {};
 };
 
+// The pacer every account of one process passes besides its own: at most
+// max_in_flight requests in flight and max_rate a second, across all accounts.
+std::shared_ptr<http::Pacer> daemon_pacer(const config::Config& config,
+                                          boost::asio::any_io_executor executor);
+
 // Runs one sync of `account`, holding the account's lock for its duration.
 // Throws what the crawler throws, and LockBusy if another process holds it.
 boost::asio::awaitable<store::RunKind> sync_account(const config::AccountConfig& account,
                                                     SyncOptions options,
-                                                    std::shared_ptr<http::AsyncSemaphore> global,
+                                                    std::shared_ptr<http::Pacer> daemon,
                                                     AccountSyncHooks hooks = {});
 
 }  // namespace smartq::sync

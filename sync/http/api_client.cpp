@@ -43,11 +43,11 @@ HttpError settled(const Request& request, const HttpError& error) {
 }  // namespace
 
 ApiClient::ApiClient(asio::any_io_executor executor, Url url, Credentials credentials,
-                     Access access, ClientOptions options, std::shared_ptr<AsyncSemaphore> global)
+                     Access access, ClientOptions options, std::shared_ptr<Pacer> daemon)
     : url_(std::move(url)),
       access_(access),
       options_(std::move(options)),
-      pacer_(Pacer::create(executor, pacer_options(options_), std::move(global))),
+      pacer_(Pacer::create(executor, pacer_options(options_), std::move(daemon))),
       pool_(std::make_unique<ConnectionPool>(executor, url_, pool_options(options_))),
       retrier_(executor, options_.retry, options_.account) {
     auth_ = std::make_unique<TokenManager>(
@@ -59,30 +59,35 @@ ApiClient::ApiClient(asio::any_io_executor executor, Url url, Credentials creden
 ApiClient::~ApiClient() = default;
 
 asio::awaitable<JsonResponse> ApiClient::get(std::string target) {
-    return call(make_request("GET", std::move(target), {}, {}));
+    auto answer = co_await call(make_request("GET", std::move(target), {}, {}));
+    co_return std::move(*answer);  // a GET has no check, so an answer or an error
 }
 
-asio::awaitable<JsonResponse> ApiClient::post_form(std::string target, std::string form_body,
-                                                   WriteCheck check) {
+asio::awaitable<std::optional<JsonResponse>> ApiClient::post_form(std::string target,
+                                                                  std::string form_body,
+                                                                  WriteCheck check) {
     return call(
         make_request("POST", std::move(target), std::string(form_type), std::move(form_body)),
         std::move(check));
 }
 
-asio::awaitable<JsonResponse> ApiClient::put_form(std::string target, std::string form_body,
-                                                  WriteCheck check) {
+asio::awaitable<std::optional<JsonResponse>> ApiClient::put_form(std::string target,
+                                                                 std::string form_body,
+                                                                 WriteCheck check) {
     return call(
         make_request("PUT", std::move(target), std::string(form_type), std::move(form_body)),
         std::move(check));
 }
 
-asio::awaitable<JsonResponse> ApiClient::del(std::string target, WriteCheck check) {
+asio::awaitable<std::optional<JsonResponse>> ApiClient::del(std::string target, WriteCheck check) {
     return call(make_request("DELETE", std::move(target), {}, {}), std::move(check));
 }
 
-asio::awaitable<JsonResponse> ApiClient::post_file(std::string target, std::string filename,
-                                                   std::string content_type, std::string body,
-                                                   WriteCheck check) {
+asio::awaitable<std::optional<JsonResponse>> ApiClient::post_file(std::string target,
+                                                                  std::string filename,
+                                                                  std::string content_type,
+                                                                  std::string body,
+                                                                  WriteCheck check) {
     std::string boundary = make_boundary();
     while (body.find(boundary) != std::string::npos) {
         boundary = make_boundary();
@@ -145,18 +150,8 @@ Request ApiClient::make_request(std::string method, std::string target, std::str
     return request;
 }
 
-asio::awaitable<JsonResponse> ApiClient::call(Request request, WriteCheck check) {
+asio::awaitable<std::optional<JsonResponse>> ApiClient::call(Request request, WriteCheck check) {
     std::optional<JsonResponse> answer;
-    LookUp look_up;
-    if (check) {
-        look_up = [&]() -> asio::awaitable<bool> {
-            auto found = co_await check();
-            if (found) {
-                answer.emplace(std::move(*found));
-            }
-            co_return found.has_value();
-        };
-    }
     co_await with_auth(
         std::move(request),
         [&](const Request& authorized) -> asio::awaitable<void> {
@@ -168,8 +163,8 @@ asio::awaitable<JsonResponse> ApiClient::call(Request request, WriteCheck check)
                 throw settled(authorized, error);
             }
         },
-        {}, std::move(look_up));
-    co_return std::move(*answer);
+        {}, std::move(check));
+    co_return answer;
 }
 
 asio::awaitable<JsonResponse> ApiClient::exchange_token(Request request) {
@@ -184,7 +179,7 @@ asio::awaitable<JsonResponse> ApiClient::exchange_token(Request request) {
 
 // A 401 on a token gets one fresh token (refreshed, or a new login) and one re-send.
 asio::awaitable<void> ApiClient::with_auth(Request request, Attempt attempt,
-                                           std::function<void()> before_retry, LookUp look_up) {
+                                           std::function<void()> before_retry, WriteCheck check) {
     for (bool recovered = false;; recovered = true) {
         Authorization authorization = co_await auth_->authorize();
         Request authorized = request;
@@ -192,7 +187,7 @@ asio::awaitable<void> ApiClient::with_auth(Request request, Attempt attempt,
         std::optional<HttpError> refused;
         try {
             co_await retrier_.run(
-                authorized.label, [&]() { return attempt(authorized); }, before_retry, look_up);
+                authorized.label, [&]() { return attempt(authorized); }, before_retry, check);
             co_return;
         } catch (const HttpError& error) {
             if (error.status() != 401) {

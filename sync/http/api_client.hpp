@@ -21,7 +21,6 @@
 #include "sync/http/pacer.hpp"
 #include "sync/http/request_stats.hpp"
 #include "sync/http/retry.hpp"
-#include "sync/http/semaphore.hpp"
 #include "sync/http/url.hpp"
 
 namespace smartq::http {
@@ -44,37 +43,39 @@ struct ClientOptions {
     std::string account;  // names the account in logs and messages
 };
 
-// Called by the retrier when a write's answer was lost: the answer the write would
-// have had when the target shows it carried out, nullopt when it was not (the write
-// is then sent again, within the retry policy). It may use the client it serves.
-using WriteCheck = std::function<boost::asio::awaitable<std::optional<JsonResponse>>()>;
-
 // One per account. Targets are relative to the API root: "/projects/5/tickets?count=100".
+// `daemon` is the pacer of the process, shared by the clients of all its accounts.
 // Every call goes pool -> pacer -> retry -> read-only guard -> auth, and throws HttpError.
 // A write whose answer was lost (dropped, timed out, 5xx, unreadable) may have been
 // carried out: without a WriteCheck it is thrown as OutcomeUnknown and never sent
 // again; with one, the check looks in the target and the write is sent again only if
 // it finds nothing. A write answered 429 or refused a connection was not carried out
-// and is retried.
+// and is retried. A write returns its answer, or nullopt when the answer was lost and
+// the check found the write carried out.
 class ApiClient {
   public:
     ApiClient(boost::asio::any_io_executor executor, Url url, Credentials credentials,
-              Access access, ClientOptions options, std::shared_ptr<AsyncSemaphore> global = {});
+              Access access, ClientOptions options, std::shared_ptr<Pacer> daemon = {});
     ~ApiClient();
     ApiClient(const ApiClient&) = delete;
     ApiClient& operator=(const ApiClient&) = delete;
 
     boost::asio::awaitable<JsonResponse> get(std::string target);
     // Bodies are application/x-www-form-urlencoded, already encoded by the caller.
-    boost::asio::awaitable<JsonResponse> post_form(std::string target, std::string form_body,
-                                                   WriteCheck check = {});
-    boost::asio::awaitable<JsonResponse> put_form(std::string target, std::string form_body,
-                                                  WriteCheck check = {});
-    boost::asio::awaitable<JsonResponse> del(std::string target, WriteCheck check = {});
+    boost::asio::awaitable<std::optional<JsonResponse>> post_form(std::string target,
+                                                                  std::string form_body,
+                                                                  WriteCheck check = {});
+    boost::asio::awaitable<std::optional<JsonResponse>> put_form(std::string target,
+                                                                 std::string form_body,
+                                                                 WriteCheck check = {});
+    boost::asio::awaitable<std::optional<JsonResponse>> del(std::string target,
+                                                            WriteCheck check = {});
     // multipart/form-data with one part named "file".
-    boost::asio::awaitable<JsonResponse> post_file(std::string target, std::string filename,
-                                                   std::string content_type, std::string body,
-                                                   WriteCheck check = {});
+    boost::asio::awaitable<std::optional<JsonResponse>> post_file(std::string target,
+                                                                  std::string filename,
+                                                                  std::string content_type,
+                                                                  std::string body,
+                                                                  WriteCheck check = {});
 
     // Streams a GET's body into sink and returns its size. When an attempt fails
     // mid-body and is retried, restart runs first: the caller drops what sink got.
@@ -93,10 +94,12 @@ class ApiClient {
 
     Request make_request(std::string method, std::string target, std::string content_type,
                          std::string body) const;
-    boost::asio::awaitable<JsonResponse> call(Request request, WriteCheck check = {});
+    boost::asio::awaitable<std::optional<JsonResponse>> call(Request request,
+                                                             WriteCheck check = {});
     boost::asio::awaitable<JsonResponse> exchange_token(Request request);
     boost::asio::awaitable<void> with_auth(Request request, Attempt attempt,
-                                           std::function<void()> before_retry, LookUp look_up = {});
+                                           std::function<void()> before_retry,
+                                           WriteCheck check = {});
     boost::asio::awaitable<Response> send_once(const Request& request, Purpose purpose,
                                                const BodySink& sink);
     boost::asio::awaitable<Response> paced(const Request& request, const BodySink& sink);

@@ -120,15 +120,14 @@ struct Pacer::Waiter {
 };
 
 std::shared_ptr<Pacer> Pacer::create(asio::any_io_executor executor, PacerOptions options,
-                                     std::shared_ptr<AsyncSemaphore> global) {
-    return std::shared_ptr<Pacer>(new Pacer(std::move(executor), options, std::move(global)));
+                                     std::shared_ptr<Pacer> daemon) {
+    return std::shared_ptr<Pacer>(new Pacer(std::move(executor), options, std::move(daemon)));
 }
 
-Pacer::Pacer(asio::any_io_executor executor, PacerOptions options,
-             std::shared_ptr<AsyncSemaphore> global)
+Pacer::Pacer(asio::any_io_executor executor, PacerOptions options, std::shared_ptr<Pacer> daemon)
     : executor_(std::move(executor)),
       state_(options),
-      global_(std::move(global)),
+      daemon_(std::move(daemon)),
       random_(std::random_device{}()) {}
 
 asio::awaitable<Pacer::Ticket> Pacer::admit() {
@@ -149,6 +148,7 @@ asio::awaitable<Pacer::Ticket> Pacer::admit() {
             }
         }
     };
+    std::unique_ptr<Ticket> daemon;
     PaceClock::time_point now;
     {
         Leave leave{*this, waiter};
@@ -156,8 +156,16 @@ asio::awaitable<Pacer::Ticket> Pacer::admit() {
             now = PaceClock::now();
             if (waiters_.front() == waiter && state_.has_room()) {
                 auto when = state_.earliest_send(now);
-                if (when <= now) {
+                if (when <= now && (daemon || !daemon_)) {
                     break;
+                }
+                if (when <= now) {
+                    // The daemon's turn. This request stays first in the account's queue
+                    // meanwhile, and looks at the account again after: a 429 may have
+                    // paused it, and the account's spacing counts from the real send.
+                    auto admitted = co_await daemon_->admit();
+                    daemon = std::make_unique<Ticket>(std::move(admitted));
+                    continue;
                 }
                 waiter->timer.expires_at(when);
             } else {
@@ -169,9 +177,7 @@ asio::awaitable<Pacer::Ticket> Pacer::admit() {
         state_.sent(now);
     }
     Ticket ticket(self, now);  // from here on, however this ends, the request is counted out
-    if (global_) {
-        ticket.global_ = co_await global_->acquire();
-    }
+    ticket.daemon_ = std::move(daemon);
     co_return ticket;
 }
 

@@ -11,10 +11,11 @@
 #include <optional>
 #include <random>
 
-#include "sync/http/semaphore.hpp"
-
 // How fast one account's requests may leave, shared by all of them (like rclone's
 // pacer and TCP's AIMD): a rate limit slows the whole client, successes speed it up.
+// A process that serves several accounts has one more pacer, the daemon's, which every
+// account's pacer also passes: a fixed ceiling (max_in_flight, max_rate) that learns
+// nothing, because one account's 429s say nothing about another account's limit.
 namespace smartq::http {
 
 using PaceClock = std::chrono::steady_clock;
@@ -76,7 +77,8 @@ class PaceState {
 };
 
 // The asynchronous side: requests queue in order, the first waits for room and
-// for its time; with a daemon-wide semaphore a request also holds one of its units.
+// for its time, then (with a daemon's pacer) for the daemon's room and time, and
+// leaves only when both agree at once.
 class Pacer : public std::enable_shared_from_this<Pacer> {
   public:
     // Held while a request is in flight; tells the pacer how it went.
@@ -97,12 +99,11 @@ class Pacer : public std::enable_shared_from_this<Pacer> {
         friend class Pacer;
         std::shared_ptr<Pacer> owner_;
         PaceClock::time_point sent_at_{};
-        AsyncSemaphore::Permit global_;
+        std::unique_ptr<Ticket> daemon_;  // the daemon pacer's, held as long as this one
     };
 
     static std::shared_ptr<Pacer> create(boost::asio::any_io_executor executor,
-                                         PacerOptions options,
-                                         std::shared_ptr<AsyncSemaphore> global = {});
+                                         PacerOptions options, std::shared_ptr<Pacer> daemon = {});
 
     boost::asio::awaitable<Ticket> admit();
     const PaceState& state() const { return state_; }
@@ -110,13 +111,13 @@ class Pacer : public std::enable_shared_from_this<Pacer> {
   private:
     struct Waiter;
     Pacer(boost::asio::any_io_executor executor, PacerOptions options,
-          std::shared_ptr<AsyncSemaphore> global);
+          std::shared_ptr<Pacer> daemon);
     void wake_first();
     void finish();
 
     boost::asio::any_io_executor executor_;
     PaceState state_;
-    std::shared_ptr<AsyncSemaphore> global_;
+    std::shared_ptr<Pacer> daemon_;
     std::deque<std::shared_ptr<Waiter>> waiters_;
     std::mt19937_64 random_;
 };

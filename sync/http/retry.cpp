@@ -72,7 +72,7 @@ Retrier::Retrier(asio::any_io_executor executor, RetryPolicy policy, std::string
 
 asio::awaitable<void> Retrier::run(std::string_view what,
                                    std::function<asio::awaitable<void>()> attempt,
-                                   std::function<void()> before_retry, LookUp look_up) {
+                                   std::function<void()> before_retry, WriteCheck check) {
     bool ever_connected = false;
     auto started = std::chrono::steady_clock::now();
     for (int failures = 0;;) {
@@ -81,20 +81,20 @@ asio::awaitable<void> Retrier::run(std::string_view what,
             co_await attempt();
             co_return;
         } catch (const HttpError& error) {
-            bool unknown = error.cls() == ErrorClass::OutcomeUnknown && look_up;
+            bool unknown = error.cls() == ErrorClass::OutcomeUnknown && check;
             if (!unknown && !worth_retrying(error.cls())) {
                 throw;
             }
             failure = error;
         }
         if (failure->cls() == ErrorClass::OutcomeUnknown) {
-            if (co_await look_up()) {
+            if (co_await check()) {
                 spdlog::info("{} {}: the answer was lost, but the target shows it carried out",
                              account_, what);
                 co_return;
             }
-            spdlog::info("{} {}: the answer was lost and the target shows it not carried out",
-                         account_, what);
+            spdlog::info("{} {}: the answer was lost and the write is to be sent again", account_,
+                         what);
         }
         ever_connected = ever_connected || failure->cls() != ErrorClass::Unreachable;
         bool limited = failure->cls() == ErrorClass::RateLimited;

@@ -31,17 +31,20 @@ std::chrono::milliseconds backoff_delay(const RetryPolicy& policy, int failures,
 std::optional<std::chrono::milliseconds> parse_retry_after(
     std::string_view value, std::chrono::system_clock::time_point now);
 
-// Asked after a write's answer was lost: true when the write turns out to have been
-// carried out (the caller then has its answer), false when it was not.
-using LookUp = std::function<boost::asio::awaitable<bool>()>;
+// The caller's hook for a write whose answer was lost: it looks in the target and
+// says true when the write was carried out (the caller then knows from its own look
+// what it made), false when it was not, so the write may be sent again. It may throw
+// (the target cannot tell), which ends the write with that error. For an idempotent
+// PUT or DELETE, sending it again is the look: the hook says false.
+using WriteCheck = std::function<boost::asio::awaitable<bool>()>;
 
 // Runs an attempt until it succeeds, fails permanently, or the policy is spent.
 // Retryable, Malformed and Unreachable HttpErrors are retried up to max_attempts;
 // RateLimited ones for as long as retry_for lasts, without a wait of their own: the
 // pacer holds every request of the account until the server's Retry-After. After
 // the last attempt the error is rethrown, as Unreachable only if no attempt ever
-// connected. An OutcomeUnknown write is never sent again blindly: without look_up
-// it is rethrown at once; with one, it is over when look_up finds it carried out,
+// connected. An OutcomeUnknown write is never sent again blindly: without a check
+// it is rethrown at once; with one, it is over when the check finds it carried out
 // and is otherwise retried like a failure (after the last attempt, still unknown).
 class Retrier {
   public:
@@ -50,7 +53,8 @@ class Retrier {
     // before_retry runs before every re-attempt (a download discards its partial body).
     boost::asio::awaitable<void> run(std::string_view what,
                                      std::function<boost::asio::awaitable<void>()> attempt,
-                                     std::function<void()> before_retry = {}, LookUp look_up = {});
+                                     std::function<void()> before_retry = {},
+                                     WriteCheck check = {});
 
     std::uint64_t retries() const { return retries_; }
 

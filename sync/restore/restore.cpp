@@ -81,17 +81,11 @@ asio::awaitable<Report> restore_account(const config::AccountConfig& from,
                             options.dry_run ? std::nullopt : options.passwords_out);
     auto executor = co_await asio::this_coro::executor;
     auto access = options.dry_run ? http::Access::ReadOnly : http::Access::ReadWrite;
-    // Two clients, one budget of requests in flight to the target.
-    auto in_flight =
-        http::AsyncSemaphore::create(executor, static_cast<std::size_t>(to.concurrency));
+    // One client, so one pacer, for the target's reads and writes.
     http::ApiClient reader(executor, http::parse_url(to.url), credentials(to), access,
-                           client_options(to), in_flight);
-    auto once = client_options(to);
-    once.retry.max_attempts = 1;
-    http::ApiClient sender(executor, http::parse_url(to.url), credentials(to), access,
-                           std::move(once), in_flight);
+                           client_options(to));
     // A dry run records its writes and its id map in memory: the walk is the same.
-    SendingWriter sending(reader, sender);
+    SendingWriter sending(reader);
     RecordingWriter recording;
     Writer& writer = options.dry_run ? static_cast<Writer&>(recording) : sending;
     // The id map is per target account: a restore into another one starts afresh.
@@ -107,11 +101,9 @@ asio::awaitable<Report> restore_account(const config::AccountConfig& from,
     auto started = std::chrono::steady_clock::now();
     co_await replayer.run();
     report.replay_seconds = seconds_since(started);
-    for (const auto* client : {&reader, &sender}) {
-        for (const auto& [method, n] : client->stats().requests_by_method)
-            report.requests += n;
-        report.writes += client->stats().writes;
-    }
+    for (const auto& [method, n] : reader.stats().requests_by_method)
+        report.requests += n;
+    report.writes += reader.stats().writes;
     if (!options.dry_run)
         co_await verify(from, to, replica, options, report);
     co_return report;

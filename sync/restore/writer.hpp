@@ -11,7 +11,6 @@
 #include <functional>
 #include <map>
 #include <optional>
-#include <random>
 #include <stdexcept>
 #include <string>
 
@@ -55,26 +54,20 @@ class Writer {
     virtual boost::asio::awaitable<void> remove(std::string path) = 0;
 };
 
-// Sends through `writer` (a client that sends each write once) the POSTs, and
-// through `reader` (with the transport's retries) the idempotent PUTs and
-// DELETEs. A write whose answer was lost is sent again here after a pause:
-// PUT and DELETE as they are, a POST only after `look`.
+// Sends each write once through the target's client, whose retrier is the only
+// retry loop: when a write's answer is lost, the retrier asks this writer's check
+// before sending it again. A POST's check is `look`; a PUT or DELETE sets the same
+// state however often it is sent, so its check is to send it again.
 class SendingWriter : public Writer {
   public:
-    SendingWriter(http::ApiClient& reader, http::ApiClient& writer);
+    explicit SendingWriter(http::ApiClient& client);
     boost::asio::awaitable<std::string> create(const Write& write, LookAgain look) override;
     boost::asio::awaitable<std::optional<std::string>> update(Kind kind, std::string path,
                                                               std::string form) override;
     boost::asio::awaitable<void> remove(std::string path) override;
 
   private:
-    boost::asio::awaitable<std::string> send(const Write& write);
-    boost::asio::awaitable<void> pause(int attempt, const http::HttpError& lost);
-
-    http::ApiClient& reader_;
-    http::ApiClient& writer_;
-    http::RetryPolicy retry_;
-    std::mt19937_64 random_;  // back-off jitter
+    http::ApiClient& client_;
 };
 
 // Sends nothing: every write is counted and answered with a key of its own

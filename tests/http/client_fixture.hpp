@@ -28,9 +28,9 @@ inline ClientOptions fast_options() {
 inline std::unique_ptr<ApiClient> make_client(boost::asio::io_context& io, const std::string& url,
                                               ClientOptions options = fast_options(),
                                               Access access = Access::ReadOnly,
-                                              std::shared_ptr<AsyncSemaphore> global = {}) {
+                                              std::shared_ptr<Pacer> daemon = {}) {
     return std::make_unique<ApiClient>(io.get_executor(), parse_url(url), test_credentials, access,
-                                       std::move(options), std::move(global));
+                                       std::move(options), std::move(daemon));
 }
 
 // Runs f and returns the HttpError it threw; fails the test if it threw none.

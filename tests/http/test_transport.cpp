@@ -283,7 +283,7 @@ TEST_CASE("transport: a read-write client sends forms and files and counts its w
                    Reply::data(R"({"id":"9"})"), Reply::data(R"({"id":"10"})")});
     asio::io_context io;
     auto client = make_client(io, server.url(), fast_options(), Access::ReadWrite);
-    CHECK(data_id(run(io, client->post_form("/projects", "project%5Bname%5D=x"))) == "7");
+    CHECK(data_id(run(io, client->post_form("/projects", "project%5Bname%5D=x")).value()) == "7");
     run(io, client->put_form("/projects/7", "project%5Bname%5D=y"));
     run(io, client->del("/projects/7"));
     run(io, client->post_file("/projects/1/tickets/2/notes/3/filesv2", "a\"b.txt", "text/plain",
@@ -304,7 +304,7 @@ TEST_CASE("transport: a read-write client sends forms and files and counts its w
     CHECK(stats.requests_by_method["DELETE"] == 1);
 }
 
-TEST_CASE("transport: requests in flight never exceed the account's or the global limit") {
+TEST_CASE("transport: requests in flight never exceed the account's or the daemon's limit") {
     FakeServer server;
     auto slow = Reply::data(R"({"id":"1"})");
     slow.delay = 40ms;
@@ -313,13 +313,15 @@ TEST_CASE("transport: requests in flight never exceed the account's or the globa
     auto options = fast_options();
     options.max_connections = 3;
     int expected = 3;
-    std::shared_ptr<AsyncSemaphore> global;
+    std::shared_ptr<Pacer> daemon;
     SUBCASE("per account") {}
-    SUBCASE("global") {
-        global = AsyncSemaphore::create(io.get_executor(), 2);
+    SUBCASE("daemon") {
+        PacerOptions limits;
+        limits.max_in_flight = 2;
+        daemon = Pacer::create(io.get_executor(), limits);
         expected = 2;
     }
-    auto client = make_client(io, server.url(), options, Access::ReadOnly, global);
+    auto client = make_client(io, server.url(), options, Access::ReadOnly, daemon);
     int done = 0;
     for (int i = 0; i < 12; ++i) {
         asio::co_spawn(
@@ -334,6 +336,38 @@ TEST_CASE("transport: requests in flight never exceed the account's or the globa
     CHECK(done == 12);
     CHECK(server.max_in_flight() == expected);
     CHECK(server.requests_to("/api/v1/oauth2/").size() == 1);  // one shared token fetch
+}
+
+TEST_CASE("transport: the clients of several accounts share the daemon's in-flight limit") {
+    FakeServer server;
+    auto slow = Reply::data(R"({"id":"1"})");
+    slow.delay = 40ms;
+    server.script(std::vector<Reply>(24, slow));
+    asio::io_context io;
+    auto options = fast_options();
+    options.max_connections = 3;
+    PacerOptions limits;
+    limits.max_in_flight = 4;
+    auto daemon = Pacer::create(io.get_executor(), limits);
+    auto acme = make_client(io, server.url(), options, Access::ReadOnly, daemon);
+    options.account = "beta";
+    auto beta = make_client(io, server.url(), options, Access::ReadOnly, daemon);
+    int done = 0;
+    for (auto* client : {acme.get(), beta.get()}) {
+        for (int i = 0; i < 12; ++i) {
+            asio::co_spawn(
+                io,
+                [&, client]() -> asio::awaitable<void> {
+                    co_await client->get("/projects");
+                    ++done;
+                },
+                asio::detached);
+        }
+    }
+    io.run();
+    CHECK(done == 24);
+    // Each account alone may have 3 in flight, the two together 6: the daemon allows 4.
+    CHECK(server.max_in_flight() == 4);
 }
 
 TEST_CASE("transport: download streams the body in chunks") {

@@ -74,8 +74,9 @@ TEST_CASE("writes: a 429 or a refused connection is sent again: nothing was carr
     asio::io_context io;
     auto client = writer(io, server);
     auto answer = run(io, client->post_form("/projects", "a=b"));
+    REQUIRE(answer);
     std::string_view id;
-    REQUIRE(answer.data()["id"].get(id) == simdjson::SUCCESS);
+    REQUIRE(answer->data()["id"].get(id) == simdjson::SUCCESS);
     CHECK(id == "5");
     CHECK(posts_to_projects(server) == 2);
 }

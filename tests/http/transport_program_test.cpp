@@ -102,6 +102,22 @@ TEST_CASE("rate limit: R=150 on a small account completes with at most 5% answer
     sync_under_rate_limit(sandbox::Size::Small, 150);
 }
 
+// Each account's own pacer has no rate until its first 429, so without the daemon's
+// max_rate the two would send as fast as the sandbox answers and meet its limit at once.
+TEST_CASE("max_rate: the accounts of one sync together stay under the daemon's rate") {
+    SandboxFixture sandbox(sized(sandbox::Size::Tiny));
+    REQUIRE(sandbox.admin("POST", "faults", R"({"rate_limit":20})").status == 200);
+    BackupEnv env;
+    env.configure(
+        {{.name = "acme", .port = sandbox.port()}, {.name = "beta", .port = sandbox.port()}},
+        "max_rate = 12\n");
+    auto result = env.run({"sync"}, 300s);
+    CAPTURE(result.err);
+    REQUIRE(result.code == 0);
+    check_exact_copy(sandbox, env);
+    CHECK(status_count(sandbox, "429") == 0);
+}
+
 TEST_CASE("an answer larger than max_answer_size ends in exit 76 with bounded memory") {
     SandboxFixture sandbox(sized(sandbox::Size::Tiny));
     REQUIRE(sandbox.admin("POST", "faults", R"({"huge_answer_route":"GET /projects"})").status ==
