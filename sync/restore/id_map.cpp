@@ -1,8 +1,6 @@
 #include "sync/restore/id_map.hpp"
 
-#include <fmt/format.h>
-
-#include "store/sqlite.hpp"
+#include "store/id_map_queries.hpp"
 
 namespace smartq::sync::restore {
 namespace {
@@ -63,11 +61,7 @@ void IdMap::forget(Kind kind, std::string_view source_key) {
 bool IdMap::is_taken(Kind kind, std::string_view target_key) {
     if (recorded_taken_.count(std::pair{std::string(name_of(kind)), std::string(target_key)}))
         return true;
-    using store::sqlite::quote_literal;
-    auto found = replica_.query(fmt::format(
-        "SELECT 1 FROM id_map WHERE target = {} AND resource = {} AND new_key = {} LIMIT 1",
-        quote_literal(target_), quote_literal(name_of(kind)), quote_literal(target_key)));
-    return !found.rows.empty();
+    return store::target_key_taken(replica_, target_, name_of(kind), target_key);
 }
 
 bool IdMap::ticket_done(std::string_view source_key) {

@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "store/replica.hpp"
+#include "store/tree_rows.hpp"
 #include "sync/resources.hpp"
 #include "sync/restore/scope.hpp"
 
@@ -56,9 +57,7 @@ class PlanReader {
     std::string author(std::int64_t user_id);
 
   private:
-    std::string rows_sql(Kind kind) const;
-    std::vector<SourceObject> read(Kind kind, const std::string& where);
-    std::string deleted_filter(const std::string& alias) const;
+    std::vector<SourceObject> read(Kind kind, store::RowQuery query);
 
     store::Replica& replica_;
     Scope scope_;

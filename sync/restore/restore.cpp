@@ -7,7 +7,7 @@
 #include "store/account_lock.hpp"
 #include "store/blob_store.hpp"
 #include "store/replica.hpp"
-#include "store/sqlite.hpp"
+#include "store/tree_rows.hpp"
 #include "sync/account_sync.hpp"
 #include "sync/restore/id_map.hpp"
 #include "sync/restore/passwords.hpp"
@@ -26,9 +26,8 @@ double seconds_since(std::chrono::steady_clock::time_point start) {
 }
 
 bool source_has_user(store::Replica& replica, const std::string& email) {
-    auto rows = replica.query("SELECT 1 FROM users WHERE deleted_at IS NULL AND email = " +
-                              store::sqlite::quote_literal(email));
-    return !rows.rows.empty();
+    store::RowQuery query{.equal = {{"email", email}}};
+    return !store::select_rows(replica, resource(Kind::Users).table, query).empty();
 }
 
 // The one place the restore reads the target back (a read-only sync into a

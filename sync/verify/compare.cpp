@@ -4,11 +4,12 @@
 
 #include <algorithm>
 #include <functional>
+#include <optional>
 #include <set>
 #include <unordered_map>
 #include <unordered_set>
 
-#include "store/sqlite.hpp"
+#include "store/tree_rows.hpp"
 #include "sync/resources.hpp"
 #include "sync/verify/annotation.hpp"
 #include "sync/verify/canonical.hpp"
@@ -28,15 +29,21 @@ struct ProjectRow {
     Object object;
 };
 
-std::vector<ProjectRow> live_projects(Replica& replica, const std::string& condition) {
+// The live projects, by id: those listed, or all (`ids` unset); of those, only the ones named
+// like one of `names` when it is set.
+std::vector<ProjectRow> live_projects(Replica& replica,
+                                      const std::optional<std::vector<std::int64_t>>& ids,
+                                      const std::optional<std::set<std::string>>& names = {}) {
+    const auto& projects = resource(Kind::Projects).table;
     simdjson::dom::parser parser;
     std::vector<ProjectRow> out;
-    for (auto& row : select(
-             replica, "SELECT id, COALESCE(name, ''), data FROM projects WHERE deleted_at IS NULL" +
-                          condition + " ORDER BY id")) {
-        auto project = extract(resource(Kind::Projects), as_text(row[2]), parser);
-        out.push_back({integer(row[0]),
-                       as_text(row[1]),
+    for (auto& row : store::select_rows(replica, projects, {.ids = ids})) {
+        auto name = as_text(store::typed_value(projects, row.columns, "name"));
+        if (names && !names->contains(name))
+            continue;
+        auto project = extract(resource(Kind::Projects), row.data, parser);
+        out.push_back({integer(row.key[0]),
+                       std::move(name),
                        {{}, {}, named("project", project.fields, "name"), project.fields}});
     }
     return out;
@@ -73,12 +80,11 @@ class Comparer {
         auto users = [&](Replica& replica) {
             simdjson::dom::parser parser;
             std::vector<Object> out;
-            for (auto& row :
-                 select(replica,
-                        "SELECT email, data FROM users WHERE deleted_at IS NULL ORDER BY id")) {
-                if (ignored.contains(as_text(row[0])))
+            const auto& spec = resource(Kind::Users).table;
+            for (auto& row : store::select_rows(replica, spec, {})) {
+                if (ignored.contains(as_text(store::typed_value(spec, row.columns, "email"))))
                     continue;
-                auto user = extract(resource(Kind::Users), as_text(row[1]), parser);
+                auto user = extract(resource(Kind::Users), row.data, parser);
                 out.push_back({{}, {}, named("user", user.fields, "email"), user.fields});
             }
             return out;
@@ -93,16 +99,17 @@ class Comparer {
     void compare_listed_projects() {
         if (!scope_.whole_account() && scope_.projects.empty())
             return;
-        std::string condition;
+        std::optional<std::vector<std::int64_t>> listed;
         if (!scope_.whole_account())
-            condition = fmt::format(" AND id IN ({})", id_list(scope_.projects));
-        auto a = live_projects(source_, condition);
+            listed = scope_.projects;
+        auto a = live_projects(source_, listed);
         for (auto id : scope_.projects) {
             if (std::none_of(a.begin(), a.end(), [id](const auto& p) { return p.id == id; }))
                 report_.add(
                     fmt::format("project {} is not a live project of the source replica", id));
         }
-        auto b = live_projects(target_, scope_.whole_account() ? "" : names_condition(a));
+        auto b = scope_.whole_account() ? live_projects(target_, std::nullopt)
+                                        : live_projects(target_, std::nullopt, names_of(a));
         count("projects", a.size(), b.size());
         diff("", objects(a), objects(b), Direction::Both, report_);
         for (auto [pa, pb] : pair_by_name(a, b)) {
@@ -115,12 +122,10 @@ class Comparer {
         if (scope_.tickets.empty())
             return;
         std::map<std::int64_t, std::set<std::int64_t>> by_project;
-        for (auto& row : select(
-                 source_,
-                 fmt::format(
-                     "SELECT id, project_id FROM tickets WHERE deleted_at IS NULL AND id IN ({})",
-                     id_list(scope_.tickets))))
-            by_project[integer(row[1])].insert(integer(row[0]));
+        const auto& tickets = resource(Kind::Tickets).table;
+        for (auto& row : store::select_rows(source_, tickets, {.ids = scope_.tickets}))
+            by_project[integer(store::typed_value(tickets, row.columns, "project_id"))].insert(
+                integer(row.key[0]));
         for (auto id : scope_.tickets) {
             bool found = std::any_of(by_project.begin(), by_project.end(),
                                      [id](const auto& p) { return p.second.contains(id); });
@@ -129,10 +134,10 @@ class Comparer {
                     fmt::format("ticket {} is not a live ticket of the source replica", id));
         }
         for (const auto& [project, tickets] : by_project) {
-            auto a = live_projects(source_, fmt::format(" AND id = {}", project));
+            auto a = live_projects(source_, std::vector<std::int64_t>{project});
             if (a.empty())
                 continue;
-            auto b = live_projects(target_, names_condition(a));
+            auto b = live_projects(target_, std::nullopt, names_of(a));
             if (b.empty()) {
                 report_.add(a.front().object.label + " is missing in the target");
                 continue;
@@ -146,13 +151,11 @@ class Comparer {
         }
     }
 
-    std::string names_condition(const std::vector<ProjectRow>& projects) const {
-        std::vector<std::string> names;
+    static std::set<std::string> names_of(const std::vector<ProjectRow>& projects) {
+        std::set<std::string> names;
         for (const auto& p : projects)
-            names.push_back(store::sqlite::quote_literal(p.name));
-        if (names.empty())
-            return " AND 0";
-        return fmt::format(" AND COALESCE(name, '') IN ({})", fmt::join(names, ","));
+            names.insert(p.name);
+        return names;
     }
 
     static std::vector<Object> objects(const std::vector<ProjectRow>& rows) {

@@ -1,10 +1,10 @@
 #include "sync/verify/project_loader.hpp"
 
 #include <fmt/format.h>
-#include <fmt/ranges.h>
 
 #include <functional>
 
+#include "store/tree_rows.hpp"
 #include "sync/resources.hpp"
 #include "sync/verify/annotation.hpp"
 #include "sync/verify/canonical.hpp"
@@ -13,6 +13,8 @@
 namespace smartq::sync::verify {
 using store::as_text;
 using store::Replica;
+using store::RowQuery;
+using store::TreeRow;
 using store::Value;
 
 namespace {
@@ -39,9 +41,10 @@ struct FieldInfo {
 }  // namespace
 
 AccountIndex index_account(Replica& replica) {
+    const auto& users = resource(Kind::Users).table;
     AccountIndex index;
-    for (auto& row : select(replica, "SELECT id, email FROM users"))
-        index.user_emails[integer(row[0])] = as_text(row[1]);
+    for (auto& row : select_rows(replica, users, {.deleted = RowQuery::Deleted::Included}))
+        index.user_emails[integer(row.key[0])] = as_text(typed_value(users, row.columns, "email"));
     return index;
 }
 
@@ -67,14 +70,27 @@ class ProjectLoader::Impl {
     }
 
   private:
-    std::string where(std::string_view table) const {
-        return fmt::format("FROM {} WHERE project_id = {}", table, project_);
+    // The project's rows of `kind`; `deleted`: tombstoned ones too, each with its `live` flag.
+    std::vector<TreeRow> project_rows(Kind kind, RowQuery::Deleted deleted,
+                                      RowQuery::Order order = RowQuery::Order::Id) const {
+        RowQuery query{.equal = {{"project_id", project_}}, .deleted = deleted, .order = order};
+        return select_rows(replica_, resource(kind).table, query);
     }
-    std::string children_of_live_tickets(std::string_view table, std::string_view columns) const {
-        return fmt::format(
-            "SELECT {} FROM {} c JOIN tickets t ON t.id = c.ticket_id "
-            "WHERE t.project_id = {} AND t.deleted_at IS NULL ORDER BY c.rowid",
-            columns, table, project_);
+    std::vector<TreeRow> children_of_live_tickets(Kind kind) const {
+        return rows_under_live_tickets(replica_, resource(kind).table, project_);
+    }
+    // The live rows of `kind` under the tickets loaded, each with its ticket's index.
+    std::vector<std::pair<std::size_t, TreeRow>> live_children_of_loaded_tickets(Kind kind) const {
+        std::vector<std::pair<std::size_t, TreeRow>> out;
+        for (auto& row : children_of_live_tickets(kind)) {
+            auto ticket = ticket_index_.find(integer(column(kind, row, "ticket_id")));
+            if (row.live && ticket != ticket_index_.end())
+                out.emplace_back(ticket->second, std::move(row));
+        }
+        return out;
+    }
+    static const Value& column(Kind kind, const TreeRow& row, std::string_view name) {
+        return typed_value(resource(kind).table, row.columns, name);
     }
 
     static void strip_annotation(Fields& fields) {
@@ -88,8 +104,8 @@ class ProjectLoader::Impl {
             text->second = std::move(bare);
     }
 
-    Extracted extract_row(Kind kind, const Value& data) {
-        return extract(resource(kind), as_text(data), parser_);
+    Extracted extract_row(Kind kind, const TreeRow& row) {
+        return extract(resource(kind), row.data, parser_);
     }
 
     std::string identity(Kind kind, std::int64_t id) {
@@ -111,33 +127,33 @@ class ProjectLoader::Impl {
 
     void load_steps(std::vector<Object>* objects) {
         step_names_.clear();
-        for (auto& row : select(replica_, "SELECT id, data, deleted_at IS NULL " + where("steps") +
-                                              " ORDER BY id")) {
-            auto step = extract_row(Kind::Steps, row[1]);
-            step_names_[integer(row[0])] = step.fields["name"];
-            if (objects && integer(row[2]))
+        for (auto& row : project_rows(Kind::Steps, RowQuery::Deleted::Included)) {
+            auto step = extract_row(Kind::Steps, row);
+            step_names_[integer(row.key[0])] = step.fields["name"];
+            if (objects && row.live)
                 objects->push_back({{}, {}, named("step", step.fields, "name"), step.fields});
         }
     }
 
     void load_fields(std::vector<Object>* fields, std::vector<Object>* values) {
         fields_.clear();
-        for (auto& row : select(replica_, "SELECT name, type, data, deleted_at IS NULL " +
-                                              where("custom_fields") + " ORDER BY rowid")) {
-            auto field = extract_row(Kind::CustomFields, row[2]);
-            fields_[as_text(row[0])] = {field.fields["label"], as_text(row[1]) == "choice", {}};
-            if (fields && integer(row[3]))
+        for (auto& row : project_rows(Kind::CustomFields, RowQuery::Deleted::Included,
+                                      RowQuery::Order::Stored)) {
+            auto field = extract_row(Kind::CustomFields, row);
+            fields_[as_text(row.key[1])] = {
+                field.fields["label"], as_text(column(Kind::CustomFields, row, "type")) == "choice",
+                {}};
+            if (fields && row.live)
                 fields->push_back(
                     {{}, {}, named("custom field", field.fields, "label"), field.fields});
         }
-        for (auto& row : select(replica_, "SELECT id, field_name, data, deleted_at IS NULL " +
-                                              where("custom_field_values") + " ORDER BY id")) {
-            auto value = extract_row(Kind::CustomFieldValues, row[2]);
-            auto field = fields_.find(as_text(row[1]));
+        for (auto& row : project_rows(Kind::CustomFieldValues, RowQuery::Deleted::Included)) {
+            auto value = extract_row(Kind::CustomFieldValues, row);
+            auto field = fields_.find(as_text(column(Kind::CustomFieldValues, row, "field_name")));
             if (field == fields_.end())
                 continue;
-            field->second.value_titles[integer(row[0])] = value.fields["title"];
-            if (values && integer(row[3])) {
+            field->second.value_titles[integer(row.key[0])] = value.fields["title"];
+            if (values && row.live) {
                 values->push_back({field->second.label,
                                    "custom field " + shown(field->second.label),
                                    named("value", value.fields, "title"), value.fields});
@@ -146,9 +162,8 @@ class ProjectLoader::Impl {
     }
 
     void load_roles(std::vector<Object>& roles) {
-        for (auto& row : select(replica_, "SELECT data " + where("roles") +
-                                              " AND deleted_at IS NULL ORDER BY id")) {
-            auto role = extract_row(Kind::Roles, row[0]);
+        for (auto& row : project_rows(Kind::Roles, RowQuery::Deleted::Excluded)) {
+            auto role = extract_row(Kind::Roles, row);
             resolve(role, [this](Kind kind, std::int64_t id) { return identity(kind, id); });
             roles.push_back({{}, {}, named("role", role.fields, "name"), role.fields});
         }
@@ -180,14 +195,14 @@ class ProjectLoader::Impl {
 
     void load_tickets(ProjectObjects& out, const std::set<std::int64_t>& only) {
         ticket_index_.clear();
-        std::string sql = "SELECT id, data " + where("tickets") + " AND deleted_at IS NULL";
+        RowQuery query{.equal = {{"project_id", project_}}};
         if (!only.empty())
-            sql += fmt::format(" AND id IN ({})", fmt::join(only, ","));
-        for (auto& row : select(replica_, sql + " ORDER BY id")) {
-            auto ticket = extract_row(Kind::Tickets, row[1]);
+            query.ids = std::vector<std::int64_t>(only.begin(), only.end());
+        for (auto& row : select_rows(replica_, resource(Kind::Tickets).table, query)) {
+            auto ticket = extract_row(Kind::Tickets, row);
             resolve(ticket, [this](Kind kind, std::int64_t id) { return identity(kind, id); });
             add_custom_values(ticket);
-            ticket_index_[integer(row[0])] = out.tickets.size();
+            ticket_index_[integer(row.key[0])] = out.tickets.size();
             out.tickets.push_back({{}, {}, named("ticket", ticket.fields, "name"), ticket.fields});
         }
     }
@@ -197,16 +212,15 @@ class ProjectLoader::Impl {
     void load_notes(ProjectObjects& out) {
         notes_.clear();
         std::vector<std::pair<std::int64_t, std::int64_t>> live;  // note, ticket
-        for (auto& row :
-             select(replica_, children_of_live_tickets(
-                                  "notes", "c.id, c.ticket_id, c.data, c.deleted_at IS NULL"))) {
-            auto id = integer(row[0]);
-            auto note = extract_row(Kind::Notes, row[2]);
+        for (auto& row : children_of_live_tickets(Kind::Notes)) {
+            auto id = integer(row.key[0]);
+            auto ticket = integer(column(Kind::Notes, row, "ticket_id"));
+            auto note = extract_row(Kind::Notes, row);
             if (annotated_notes_)
                 strip_annotation(note.fields);
             notes_[id] = {std::move(note), {}, Resolution::Pending};
-            if (integer(row[3]) && ticket_index_.contains(integer(row[1])))
-                live.emplace_back(id, integer(row[1]));
+            if (row.live && ticket_index_.contains(ticket))
+                live.emplace_back(id, ticket);
         }
         for (auto [note, ticket] : live) {
             const auto& fields = note_fields(note);
@@ -243,33 +257,24 @@ class ProjectLoader::Impl {
     }
 
     void load_tasks(ProjectObjects& out) {
-        for (auto& row : select(
-                 replica_,
-                 children_of_live_tickets("tasks", "c.ticket_id, c.data, c.deleted_at IS NULL"))) {
-            if (!integer(row[2]) || !ticket_index_.contains(integer(row[0])))
-                continue;
-            auto task = extract_row(Kind::Tasks, row[1]);
-            out.tasks.push_back({ticket_index_.at(integer(row[0])),
+        for (auto& [ticket, row] : live_children_of_loaded_tickets(Kind::Tasks)) {
+            auto task = extract_row(Kind::Tasks, row);
+            out.tasks.push_back({ticket,
                                  {{}, {}, named("task", task.fields, "text"), task.fields}});
         }
     }
 
     // A file is its name and body, on its note.
     void load_files(ProjectObjects& out) {
-        for (auto& row : select(
-                 replica_,
-                 children_of_live_tickets(
-                     "files",
-                     "c.ticket_id, c.note_id, c.data, c.sha256, c.size, c.deleted_at IS NULL"))) {
-            if (!integer(row[5]) || !ticket_index_.contains(integer(row[0])))
-                continue;
-            auto file = extract_row(Kind::Files, row[2]);
-            if (auto sha = as_text(row[3]); !sha.empty())
+        for (auto& [ticket, row] : live_children_of_loaded_tickets(Kind::Files)) {
+            auto file = extract_row(Kind::Files, row);
+            if (auto sha = as_text(column(Kind::Files, row, "sha256")); !sha.empty())
                 file.fields["sha256"] = sha;
-            if (!std::holds_alternative<std::monostate>(row[4]))
-                file.fields["size"] = as_text(row[4]);
-            file.fields["note"] = note_identity(integer(row[1]));
-            out.files.push_back({ticket_index_.at(integer(row[0])),
+            if (const auto& size = column(Kind::Files, row, "size");
+                !std::holds_alternative<std::monostate>(size))
+                file.fields["size"] = as_text(size);
+            file.fields["note"] = note_identity(integer(column(Kind::Files, row, "note_id")));
+            out.files.push_back({ticket,
                                  {{}, {}, named("file", file.fields, "name"), file.fields}});
         }
     }

@@ -9,6 +9,7 @@
 #include "store/blob_store.hpp"
 #include "store/child_marks.hpp"
 #include "store/replica.hpp"
+#include "store/stored_bodies.hpp"
 #include "sync/resources.hpp"
 
 namespace smartq::sync::verify {
@@ -19,13 +20,8 @@ namespace {
 // sha256 -> a sentence naming one file row that holds it.
 std::map<std::string, std::string> files_with_bodies(store::Replica& replica) {
     std::map<std::string, std::string> bodies;
-    auto rows =
-        replica.query("SELECT sha256, id, name FROM files WHERE sha256 IS NOT NULL ORDER BY id");
-    for (const auto& row : rows.rows) {
-        bodies.try_emplace(
-            store::as_text(row[0]),
-            fmt::format("file {} \"{}\"", store::as_text(row[1]), store::as_text(row[2])));
-    }
+    for (const auto& body : store::stored_bodies(replica))
+        bodies.try_emplace(body.sha256, fmt::format("file {} \"{}\"", body.file_id, body.file_name));
     return bodies;
 }
 

@@ -8,21 +8,12 @@
 #include "sync/verify/object_diff.hpp"
 
 namespace smartq::sync::verify {
-using store::Replica;
 using store::Value;
 
 std::int64_t integer(const Value& value) {
     if (const auto* number = std::get_if<std::int64_t>(&value))
         return *number;
     return 0;
-}
-
-Rows select(Replica& replica, const std::string& sql) {
-    return replica.query(sql).rows;
-}
-
-std::string id_list(const std::vector<std::int64_t>& ids) {
-    return fmt::format("{}", fmt::join(ids, ","));
 }
 
 std::string named(std::string_view noun, const Fields& fields, std::string_view field) {
