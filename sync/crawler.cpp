@@ -5,6 +5,7 @@
 #include "store/cascade.hpp"
 #include "store/child_marks.hpp"
 #include "store/state_prefix.hpp"
+#include "sync/failure.hpp"
 #include "sync/crawl/rows.hpp"
 #include "sync/crawl/walk_state.hpp"
 #include "sync/wire/normalise.hpp"
@@ -166,23 +167,11 @@ asio::awaitable<store::RunKind> Crawler::run() {
     co_return kind_;
 }
 
+// The run log records the status and the sentence the command line reports for the same failure.
 void Crawler::finish_failed(store::RunSummary& summary, std::exception_ptr failure) {
-    summary.status = store::RunStatus::Failed;
-    try {
-        std::rethrow_exception(failure);
-    } catch (const SyncError& error) {
-        summary.status = error.reason() == SyncError::Reason::Interrupted ? store::RunStatus::Interrupted
-                         : error.reason() == SyncError::Reason::Incomplete ? store::RunStatus::Partial
-                                                                           : store::RunStatus::Failed;
-        summary.error = error.what();
-    } catch (const http::HttpError& error) {
-        if (error.cls() == http::ErrorClass::Retryable ||
-            error.cls() == http::ErrorClass::RateLimited)
-            summary.status = store::RunStatus::Partial;
-        summary.error = error.what();
-    } catch (const std::exception& error) {
-        summary.error = error.what();
-    }
+    auto classified = classify(failure);
+    summary.status = run_status(classified.cause);
+    summary.error = std::move(classified.sentence);
     if (summary.problems.empty() || summary.problems.front() != summary.error)
         summary.problems.insert(summary.problems.begin(), summary.error);
     replica_.finish_run(run_, summary);
