@@ -1,6 +1,6 @@
 #include "daemon/metrics.hpp"
 
-#include "view/listen_endpoint.hpp"
+#include "view/tcp_listener.hpp"
 
 #include <fmt/format.h>
 #include <spdlog/spdlog.h>
@@ -212,10 +212,9 @@ void Metrics::render_durations(std::string& out) const {
 }
 
 struct MetricsServer::Impl : std::enable_shared_from_this<Impl> {
-    Impl(asio::any_io_executor executor, const Metrics& metrics)
-        : acceptor(executor), metrics(metrics) {}
+    Impl(tcp::acceptor acceptor, const Metrics& metrics)
+        : acceptor(std::move(acceptor)), metrics(metrics) {}
 
-    asio::awaitable<void> accept_loop();
     asio::awaitable<void> serve(tcp::socket socket);
     http::response<http::string_body> answer(const http::request<http::string_body>& request) const;
 
@@ -284,36 +283,15 @@ asio::awaitable<void> MetricsServer::Impl::serve(tcp::socket socket) {
     stream.close();
 }
 
-asio::awaitable<void> MetricsServer::Impl::accept_loop() {
-    auto self = shared_from_this();
-    while (acceptor.is_open()) {
-        boost::system::error_code ec;
-        auto socket = co_await acceptor.async_accept(asio::redirect_error(asio::use_awaitable, ec));
-        if (ec == asio::error::operation_aborted || !acceptor.is_open())
-            co_return;
-        if (ec) {
-            spdlog::warn("metrics: accept failed: {}", ec.message());
-            continue;
-        }
-        asio::co_spawn(acceptor.get_executor(), serve(std::move(socket)), asio::detached);
-    }
-}
-
 MetricsServer::MetricsServer(asio::any_io_executor executor, const std::string& address,
                              const Metrics& metrics)
-    : impl_(std::make_shared<Impl>(executor, metrics)) {
-    auto endpoint = view::parse_endpoint(address);
-    boost::system::error_code ec;
-    impl_->acceptor.open(endpoint.protocol(), ec);
-    if (!ec)
-        impl_->acceptor.set_option(tcp::acceptor::reuse_address(true), ec);
-    if (!ec)
-        impl_->acceptor.bind(endpoint, ec);
-    if (!ec)
-        impl_->acceptor.listen(asio::socket_base::max_listen_connections, ec);
-    if (ec)
-        throw std::runtime_error("cannot listen on " + address + ": " + ec.message());
-    asio::co_spawn(executor, impl_->accept_loop(), asio::detached);
+    : impl_(std::make_shared<Impl>(view::listen_on(executor, address), metrics)) {
+    asio::co_spawn(executor,
+                   view::accept_connections(impl_->acceptor, "metrics",
+                                            [self = impl_](tcp::socket socket) {
+                                                return self->serve(std::move(socket));
+                                            }),
+                   asio::detached);
     spdlog::info("metrics: serving http://{}/metrics", address);
 }
 

@@ -9,6 +9,7 @@
 #include <cwchar>
 #include <stdexcept>
 
+#include "sync/wire/csv.hpp"
 #include "sync/wire/json_writer.hpp"
 
 namespace smartq::daemon {
@@ -102,24 +103,16 @@ void print_table(std::ostream& out, const store::QueryResult& result) {
     out << "(" << result.rows.size() << (result.rows.size() == 1 ? " row)\n" : " rows)\n");
 }
 
+// NULL is an empty field, as in the export's dumps.
 std::string csv_field(const store::Value& value) {
     if (std::holds_alternative<std::monostate>(value))
         return {};
-    auto text = text_of(value);
-    if (text.find_first_of(",\"\r\n") == std::string::npos)
-        return text;
-    std::string quoted = "\"";
-    for (char c : text) {
-        if (c == '"')
-            quoted += '"';
-        quoted += c;
-    }
-    return quoted + "\"";
+    return wire::csv_field(text_of(value));
 }
 
 void print_csv(std::ostream& out, const store::QueryResult& result) {
     for (std::size_t i = 0; i < result.columns.size(); ++i)
-        out << (i ? "," : "") << csv_field(result.columns[i]);
+        out << (i ? "," : "") << wire::csv_field(result.columns[i]);
     out << "\r\n";
     for (const auto& row : result.rows) {
         for (std::size_t i = 0; i < row.size(); ++i)

@@ -3,24 +3,16 @@
 #include <fstream>
 
 #include "store/errors.hpp"
+#include "sync/wire/csv.hpp"
 #include "sync/wire/json_writer.hpp"
 
 namespace smartq::view {
 namespace {
 
 std::string csv_field(const store::Value& value) {
-    auto text = store::as_text(value);
     if (const auto* number = std::get_if<double>(&value))
-        text = std::to_string(*number);
-    if (text.find_first_of(",\"\r\n") == std::string::npos)
-        return text;
-    std::string quoted = "\"";
-    for (char c : text) {
-        if (c == '"')
-            quoted += '"';
-        quoted += c;
-    }
-    return quoted + "\"";
+        return wire::csv_field(std::to_string(*number));
+    return wire::csv_field(store::as_text(value));
 }
 
 void json_value(wire::JsonWriter& json, std::string_view column, const store::Value& value) {
@@ -61,7 +53,7 @@ std::uint64_t dump_tables(store::ReadModel& model, const std::filesystem::path& 
         auto jsonl = open_for_writing(jsonl_path);
         auto csv = open_for_writing(csv_path);
         for (std::size_t i = 0; i < rows.columns.size(); ++i)
-            csv << (i ? "," : "") << csv_field(rows.columns[i]);
+            csv << (i ? "," : "") << wire::csv_field(rows.columns[i]);
         csv << "\r\n";
         std::vector<store::Value> row;
         std::string line;

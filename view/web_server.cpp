@@ -3,6 +3,7 @@
 #include "view/web_server.hpp"
 
 #include "view/listen_endpoint.hpp"
+#include "view/tcp_listener.hpp"
 
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
@@ -73,10 +74,9 @@ void common_headers(http::response<Body>& response, bool keep_alive) {
 }  // namespace
 
 struct WebServer::Impl : std::enable_shared_from_this<Impl> {
-    Impl(asio::any_io_executor executor, const Site& site, std::optional<config::Secret> password)
-        : acceptor(executor), site(site), password(std::move(password)) {}
+    Impl(tcp::acceptor acceptor, const Site& site, std::optional<config::Secret> password)
+        : acceptor(std::move(acceptor)), site(site), password(std::move(password)) {}
 
-    asio::awaitable<void> accept_loop();
     asio::awaitable<void> serve(tcp::socket socket);
     // Answers one request; false when the connection should close.
     asio::awaitable<bool> answer(beast::tcp_stream& stream,
@@ -166,36 +166,15 @@ asio::awaitable<void> WebServer::Impl::serve(tcp::socket socket) {
     stream.close();
 }
 
-asio::awaitable<void> WebServer::Impl::accept_loop() {
-    auto self = shared_from_this();
-    while (acceptor.is_open()) {
-        boost::system::error_code ec;
-        auto socket = co_await acceptor.async_accept(asio::redirect_error(asio::use_awaitable, ec));
-        if (ec == asio::error::operation_aborted || !acceptor.is_open())
-            co_return;
-        if (ec) {
-            spdlog::warn("serve: accept failed: {}", ec.message());
-            continue;
-        }
-        asio::co_spawn(acceptor.get_executor(), serve(std::move(socket)), asio::detached);
-    }
-}
-
 WebServer::WebServer(asio::any_io_executor executor, const std::string& listen, const Site& site,
                      std::optional<config::Secret> password)
-    : impl_(std::make_shared<Impl>(executor, site, std::move(password))) {
-    auto endpoint = parse_endpoint(listen);
-    boost::system::error_code ec;
-    impl_->acceptor.open(endpoint.protocol(), ec);
-    if (!ec)
-        impl_->acceptor.set_option(tcp::acceptor::reuse_address(true), ec);
-    if (!ec)
-        impl_->acceptor.bind(endpoint, ec);
-    if (!ec)
-        impl_->acceptor.listen(asio::socket_base::max_listen_connections, ec);
-    if (ec)
-        throw std::runtime_error("cannot listen on " + listen + ": " + ec.message());
-    asio::co_spawn(executor, impl_->accept_loop(), asio::detached);
+    : impl_(std::make_shared<Impl>(listen_on(executor, listen), site, std::move(password))) {
+    asio::co_spawn(executor,
+                   accept_connections(impl_->acceptor, "serve",
+                                      [self = impl_](tcp::socket socket) {
+                                          return self->serve(std::move(socket));
+                                      }),
+                   asio::detached);
 }
 
 WebServer::~WebServer() {
