@@ -22,7 +22,8 @@ class Conditions {
     void add(std::string condition) { conditions_.push_back(std::move(condition)); }
 
     std::string where() const {
-        return conditions_.empty() ? std::string() : fmt::format(" WHERE {}", fmt::join(conditions_, " AND "));
+        return conditions_.empty() ? std::string()
+                                   : fmt::format(" WHERE {}", fmt::join(conditions_, " AND "));
     }
     const std::vector<Value>& params() const { return params_; }
 
@@ -74,8 +75,9 @@ std::vector<TreeRow> select_rows(Replica& replica, const TableSpec& spec, const 
                                    conditions.bind(value)));
     if (query.ids) {
         require_id(spec);
-        conditions.add(fmt::format("t.id IN (SELECT value FROM json_each({}))",
-                                   conditions.bind(fmt::format("[{}]", fmt::join(*query.ids, ",")))));
+        conditions.add(
+            fmt::format("t.id IN (SELECT value FROM json_each({}))",
+                        conditions.bind(fmt::format("[{}]", fmt::join(*query.ids, ",")))));
     }
     std::string from;
     std::string live = "t.deleted_at IS NULL";
@@ -91,9 +93,9 @@ std::vector<TreeRow> select_rows(Replica& replica, const TableSpec& spec, const 
         std::vector<std::string> same_key;
         for (const auto& key : spec.key)
             same_key.push_back(fmt::format("t.{0} = a.{0}", quote_identifier(key.name)));
-        from = fmt::format("SELECT {} FROM ({}) a JOIN main.{} t ON {}", selected(spec, "a.data", "1"),
-                           replica.as_of_sql(spec, query.at), quote_identifier(spec.table),
-                           fmt::join(same_key, " AND "));
+        from = fmt::format("SELECT {} FROM ({}) a JOIN main.{} t ON {}",
+                           selected(spec, "a.data", "1"), replica.as_of_sql(spec, query.at),
+                           quote_identifier(spec.table), fmt::join(same_key, " AND "));
     }
     auto order = query.order == RowQuery::Order::Id ? "t.id" : "t.rowid";
     if (query.order == RowQuery::Order::Id)

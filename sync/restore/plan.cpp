@@ -77,9 +77,11 @@ std::vector<SourceObject> PlanReader::read(Kind kind, store::RowQuery query) {
         object.key = store::as_text(row.key.back());
         object.data = std::move(row.data);
         if (kind == Kind::Files) {
-            if (auto* sha = std::get_if<std::string>(&store::typed_value(spec, row.columns, "sha256")))
+            if (auto* sha =
+                    std::get_if<std::string>(&store::typed_value(spec, row.columns, "sha256")))
                 object.sha256 = *sha;
-            if (auto* size = std::get_if<std::int64_t>(&store::typed_value(spec, row.columns, "size")))
+            if (auto* size =
+                    std::get_if<std::int64_t>(&store::typed_value(spec, row.columns, "size")))
                 object.size = *size;
         }
         out.push_back(std::move(object));
@@ -95,7 +97,8 @@ std::vector<SourceObject> PlanReader::projects() {
         const auto& tickets = resource(Kind::Tickets).table;
         RowQuery named{.ids = scope_.tickets, .deleted = RowQuery::Deleted::Included};
         for (const auto& row : store::select_rows(replica_, tickets, named))
-            if (auto* id = std::get_if<std::int64_t>(&store::typed_value(tickets, row.columns, "project_id")))
+            if (auto* id = std::get_if<std::int64_t>(
+                    &store::typed_value(tickets, row.columns, "project_id")))
                 ids.insert(*id);
     }
     return read(Kind::Projects, {.ids = std::vector<std::int64_t>(ids.begin(), ids.end())});

@@ -141,7 +141,8 @@ class ProjectLoader::Impl {
                                       RowQuery::Order::Stored)) {
             auto field = extract_row(Kind::CustomFields, row);
             fields_[as_text(row.key[1])] = {
-                field.fields["label"], as_text(column(Kind::CustomFields, row, "type")) == "choice",
+                field.fields["label"],
+                as_text(column(Kind::CustomFields, row, "type")) == "choice",
                 {}};
             if (fields && row.live)
                 fields->push_back(
@@ -259,8 +260,8 @@ class ProjectLoader::Impl {
     void load_tasks(ProjectObjects& out) {
         for (auto& [ticket, row] : live_children_of_loaded_tickets(Kind::Tasks)) {
             auto task = extract_row(Kind::Tasks, row);
-            out.tasks.push_back({ticket,
-                                 {{}, {}, named("task", task.fields, "text"), task.fields}});
+            out.tasks.push_back(
+                {ticket, {{}, {}, named("task", task.fields, "text"), task.fields}});
         }
     }
 
@@ -274,8 +275,8 @@ class ProjectLoader::Impl {
                 !std::holds_alternative<std::monostate>(size))
                 file.fields["size"] = as_text(size);
             file.fields["note"] = note_identity(integer(column(Kind::Files, row, "note_id")));
-            out.files.push_back({ticket,
-                                 {{}, {}, named("file", file.fields, "name"), file.fields}});
+            out.files.push_back(
+                {ticket, {{}, {}, named("file", file.fields, "name"), file.fields}});
         }
     }
 

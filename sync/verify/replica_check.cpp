@@ -21,7 +21,8 @@ namespace {
 std::map<std::string, std::string> files_with_bodies(store::Replica& replica) {
     std::map<std::string, std::string> bodies;
     for (const auto& body : store::stored_bodies(replica))
-        bodies.try_emplace(body.sha256, fmt::format("file {} \"{}\"", body.file_id, body.file_name));
+        bodies.try_emplace(body.sha256,
+                           fmt::format("file {} \"{}\"", body.file_id, body.file_name));
     return bodies;
 }
 

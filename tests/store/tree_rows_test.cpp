@@ -87,8 +87,9 @@ TEST_CASE("rows named by id: an empty list names none, and values are bound, nev
 
 TEST_CASE("the rows as of a past time carry that time's data") {
     Tree tree;
-    auto rows = select_rows(tree.replica, kTickets,
-                            {.equal = {{"project_id", std::int64_t{1}}}, .at = "2024-01-01 10:30:00"});
+    auto rows =
+        select_rows(tree.replica, kTickets,
+                    {.equal = {{"project_id", std::int64_t{1}}}, .at = "2024-01-01 10:30:00"});
     REQUIRE(Tree::ids(rows) == "7 8 9");
     CHECK(rows[0].data.find("\"v1\"") != std::string::npos);
     CHECK(as_text(typed_value(kTickets, rows[0].columns, "title")) == "v2");  // today's column
