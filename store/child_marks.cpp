@@ -2,6 +2,8 @@
 
 #include <fmt/format.h>
 
+#include <array>
+
 namespace smartq::store {
 
 namespace {
@@ -21,10 +23,11 @@ std::string counts_sql(std::string_view ticket) {
 }  // namespace
 
 void mark_children_stored(Replica& replica, std::int64_t ticket, std::string_view update_mark) {
-    auto counts = replica.query(fmt::format("SELECT {}", counts_sql(std::to_string(ticket))));
+    static const std::string counts = fmt::format("SELECT {}", counts_sql("?1"));
+    auto stored = replica.repeated_query(counts, std::array<Value, 1>{ticket});
     auto key = std::to_string(ticket);
     replica.set_mark(kTicketMarks, key, update_mark);
-    replica.set_mark(kChildCounts, key, as_text(counts.rows.at(0).at(0)));
+    replica.set_mark(kChildCounts, key, as_text(stored.rows.at(0).at(0)));
 }
 
 std::string MarkGap::sentence() const {

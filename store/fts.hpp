@@ -10,9 +10,11 @@
 
 // Full-text search over the replica. Descriptions and note texts exist only inside `data`, as
 // HTML; the store keeps their plain text in typed columns written with every row, and indexes
-// them in FTS5 tables named as sqlite-utils names them (<table>_fts, external content, triggers
-// <table>_ai/_ad/_au), which is how Datasette finds a table's search index. The triggers keep an
-// index in the same transaction as its rows, whoever writes them.
+// them in FTS5 tables named as sqlite-utils names them (<table>_fts, external content), which is
+// how Datasette finds a table's search index. Triggers (<table>_ai/_ad/_au) note each changed row
+// in <table>_fts_pending; the statements of flush_sql bring the index up to date from there, in
+// the same transaction, just before it commits: a transaction's index is current when it ends,
+// not while it is open.
 namespace smartq::store::fts {
 
 // A column the store derives from `data`: the plain text of the member at json_path.
@@ -35,6 +37,10 @@ void fill_text_columns(sqlite::Connection& db, std::span<const TableSpec> specs)
 // The FTS tables and their triggers for the specs that have the indexed columns; a table created
 // now is built from the rows already stored.
 void ensure_indexes(sqlite::Connection& db, std::span<const TableSpec> specs);
+
+// The statements that write the pending changes into the indexes, to run in order before every
+// COMMIT of a transaction that may have written tickets or notes; none when there is no index.
+std::vector<std::string> flush_sql(sqlite::Connection& db);
 
 // <schema>.<table>_fts over <schema>.<table> (tickets or notes, with the indexed columns), built
 // from the rows there and not kept current: an index of a scratch copy, e.g. in TEMP.

@@ -410,6 +410,10 @@ QueryResult Replica::query(std::string_view sql, std::span<const Value> params) 
     return detail::read_rows(core_->db, sql, params);
 }
 
+QueryResult Replica::repeated_query(const std::string& sql, std::span<const Value> params) {
+    return detail::read_rows(core_->cached(sql), params);
+}
+
 std::vector<std::string> Replica::integrity_check() {
     std::vector<std::string> problems;
     sqlite::Statement integrity(core_->db, "PRAGMA integrity_check");

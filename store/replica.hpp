@@ -189,6 +189,9 @@ class Replica {
     // One read-only statement, its ?1, ?2, ... bound from params; SQLite's errors become
     // StoreError.
     QueryResult query(std::string_view sql, std::span<const Value> params = {});
+    // The same for a query run many times with other parameters: prepared once, kept while the
+    // replica is open.
+    QueryResult repeated_query(const std::string& sql, std::span<const Value> params);
 
     // PRAGMA integrity_check + foreign_key_check; each problem as one sentence. Empty: healthy.
     std::vector<std::string> integrity_check();

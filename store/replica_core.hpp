@@ -69,6 +69,8 @@ class ReplicaCore {
 
   private:
     void control(const std::string& sql);
+    // COMMITs the open transaction, its search indexes brought up to date first.
+    void commit_transaction();
     void commit_batch();
     // Notices a batch transaction SQLite rolled back by itself.
     void check_batch_alive() noexcept;
@@ -76,6 +78,7 @@ class ReplicaCore {
 
     std::unordered_map<std::string, sqlite::Statement> cache_;
     std::unordered_map<std::string_view, TableStatements> tables_;
+    std::vector<std::string> index_flush_;  // fts::flush_sql
     int units_ = 0;
     std::optional<std::chrono::milliseconds> batch_window_;
     std::chrono::steady_clock::time_point batch_began_;
@@ -99,6 +102,7 @@ class WriteScope {
 // The rows of one read-only statement (StoreError for any other), ?1... bound from params.
 QueryResult read_rows(const sqlite::Connection& db, std::string_view sql,
                       std::span<const Value> params);
+QueryResult read_rows(sqlite::Statement& statement, std::span<const Value> params);
 
 // Binds params to ?first, ?first+1, ...: those the statement uses.
 void bind_from(sqlite::Statement& statement, int first, std::span<const Value> params);

@@ -92,7 +92,8 @@ CREATE TABLE IF NOT EXISTS run_findings(
 
 // Versions past kMigrations change the spec-driven tables: they run once those tables exist.
 // 4: the plain-text columns of fts.hpp, filled from the rows stored before them.
-constexpr std::int64_t kVersion = 4;
+// 5: the search indexes written at commit from <table>_fts_pending (fts::ensure_indexes).
+constexpr std::int64_t kVersion = 5;
 
 constexpr std::array<std::string_view, 7> kRowColumns = {
     "data", "hash", "first_seen_at", "changed_at", "seen_run", "changed_run", "deleted_at"};

@@ -195,7 +195,7 @@ TEST_CASE("a replica of schema version 3 is upgraded by a sync and searchable as
     CHECK(contains(before.err, "no search index yet"));
 
     REQUIRE(env.run({"sync", "--no-files"}).code == 0);
-    CHECK(replica_text(env.replica(), "PRAGMA user_version") == "4");
+    CHECK(replica_text(env.replica(), "PRAGMA user_version") == "5");
     CHECK(replica_text(env.replica(), "SELECT count(*) FROM tickets WHERE description IS NULL") ==
           "0");
     CHECK(replica_text(env.replica(),

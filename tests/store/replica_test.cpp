@@ -41,7 +41,7 @@ TEST_CASE("open creates the directory, the database and the fixed tables") {
         CAPTURE(name);
         CHECK(table_exists(replica, name) == 1);
     }
-    CHECK(count(replica, "PRAGMA user_version") == 4);
+    CHECK(count(replica, "PRAGMA user_version") == 5);
     CHECK(replica.ok());
 }
 
@@ -360,7 +360,7 @@ TEST_CASE("a version 1 replica is migrated, keeping its change log and its check
     sqlite3_close(db);
 
     auto replica = open_replica(dir / "replica.db");
-    CHECK(count(replica, "PRAGMA user_version") == 4);
+    CHECK(count(replica, "PRAGMA user_version") == 5);
     CHECK(count(replica, "SELECT count(*) FROM changes WHERE kind = 'insert'") == 1);
     CHECK(count(replica, "SELECT count(*) FROM last_run_changes") == 1);
     CHECK(count(replica,
