@@ -25,7 +25,7 @@ constexpr std::string_view kCriticalPath = "last_run/critical_path";
 constexpr std::string_view kMeanInFlight = "last_run/mean_in_flight";
 // Pages are committed together this often: a commit per page costs more than reading the page,
 // and a killed run loses at most this much work, which the next run reads again.
-constexpr std::chrono::milliseconds kCommitWindow{250};
+constexpr std::chrono::milliseconds kCommitWindow{1000};
 
 }  // namespace
 
