@@ -20,14 +20,20 @@ constexpr std::size_t max_config_file_size = 1024 * 1024;
 constexpr int max_concurrency = 64;
 constexpr int max_in_flight_limit = 1024;
 
-constexpr std::array<std::string_view, 14> top_level_keys{
-    "data_dir",        "concurrency",   "interval",        "deep_every",         "log_level",
-    "metrics_listen",  "max_in_flight", "max_rate",        "accounts",           "rate_limit",
-    "request_timeout", "retry_for",     "max_answer_size", "serve_password_file"};
-constexpr std::array<std::string_view, 17> account_keys{
-    "url",          "login",       "password",        "password_file", "password_env",   "api_key",
-    "api_key_file", "api_key_env", "files",           "ca_file",       "concurrency",    "interval",
-    "deep_every",   "rate_limit",  "request_timeout", "retry_for",     "max_answer_size"};
+constexpr int max_keep = 1'000'000;
+
+constexpr std::array<std::string_view, 15> top_level_keys{
+    "data_dir",        "concurrency",         "interval",        "deep_every",
+    "log_level",       "metrics_listen",      "max_in_flight",   "max_rate",
+    "accounts",        "rate_limit",          "request_timeout", "retry_for",
+    "max_answer_size", "serve_password_file", "retention"};
+constexpr std::array<std::string_view, 18> account_keys{
+    "url",         "login",           "password",    "password_file", "password_env",
+    "api_key",     "api_key_file",    "api_key_env", "files",         "ca_file",
+    "concurrency", "interval",        "deep_every",  "rate_limit",    "request_timeout",
+    "retry_for",   "max_answer_size", "retention"};
+constexpr std::array<std::string_view, 6> retention_keys{
+    "keep_last", "keep_within", "keep_daily", "keep_weekly", "keep_monthly", "prune"};
 
 std::string located(const std::filesystem::path& file, const toml::source_region& where) {
     if (where.begin.line == 0) {
@@ -203,6 +209,42 @@ struct Context {
     const Environment& env;
 };
 
+// The `retention` table of PARENT (the top level or an account), else
+// `inherited`: an account's table replaces the top level's as a whole, so
+// what it says is all that applies to it. A table that names no run to keep
+// is refused, as `forget` without a policy is.
+std::optional<RetentionConfig> read_retention(const TableReader& parent,
+                                              const std::optional<RetentionConfig>& inherited,
+                                              const std::filesystem::path& file) {
+    const toml::node* node = parent.table().get("retention");
+    if (node == nullptr) {
+        return inherited;
+    }
+    const toml::table* table = node->as_table();
+    if (table == nullptr) {
+        parent.fail("retention", "expected a [" + parent.full_key("retention") + "] table, got " +
+                                     std::string(type_name(node->type())));
+    }
+    TableReader retention(*table, parent.full_key("retention"), file);
+    retention.refuse_unknown_keys(retention_keys);
+    auto count = [&](std::string_view key) {
+        return static_cast<std::size_t>(retention.integer_in(key, 0, max_keep).value_or(0));
+    };
+    RetentionConfig out;
+    out.keep_last = count("keep_last");
+    out.keep_daily = count("keep_daily");
+    out.keep_weekly = count("keep_weekly");
+    out.keep_monthly = count("keep_monthly");
+    out.keep_within = retention.duration("keep_within");
+    out.prune = retention.get<bool>("prune", "true or false").value_or(true);
+    if (!out.keep_last && !out.keep_daily && !out.keep_weekly && !out.keep_monthly &&
+        !out.keep_within) {
+        retention.fail_here(
+            "no policy: set keep_last, keep_within, keep_daily, keep_weekly or keep_monthly");
+    }
+    return out;
+}
+
 std::filesystem::path resolve(const std::filesystem::path& directory, std::string_view value) {
     std::filesystem::path path(value);
     return (path.is_absolute() ? path : directory / path).lexically_normal();
@@ -265,6 +307,7 @@ AccountConfig read_account(const TableReader& account, const std::string& name,
     result.interval = account.duration("interval").value_or(defaults.interval);
     result.deep_every = account.duration("deep_every").value_or(defaults.deep_every);
     result.transport = account.transport(defaults.transport);
+    result.retention = read_retention(account, defaults.retention, context.file);
     result.data_dir = defaults.data_dir / name;
     return result;
 }
@@ -488,6 +531,7 @@ Config parse(std::string_view text, const Context& context, const Overrides& ove
                                         .value_or(config.max_requests_in_flight);
     config.max_rate = top.rate("max_rate");
     config.transport = top.transport(config.transport);
+    config.retention = read_retention(top, std::nullopt, context.file);
     auto forced_concurrency = concurrency_override(context, overrides);
     config.concurrency = forced_concurrency.value_or(config.concurrency);
     config.accounts = read_accounts(top, config, context);

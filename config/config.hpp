@@ -1,6 +1,7 @@
 #pragma once
 
 #include <chrono>
+#include <cstddef>
 #include <cstdint>
 #include <filesystem>
 #include <optional>
@@ -23,6 +24,17 @@ struct TransportConfig {
     std::uint64_t max_answer_size = 64u << 20;  // bytes of a JSON answer
 };
 
+// What the daemon forgets after each successful run of an account, as
+// `forget`'s options (0 and nullopt: not set), then whether it prunes.
+struct RetentionConfig {
+    std::size_t keep_last = 0;
+    std::size_t keep_daily = 0;
+    std::size_t keep_weekly = 0;
+    std::size_t keep_monthly = 0;
+    std::optional<std::chrono::seconds> keep_within;
+    bool prune = true;
+};
+
 struct AccountConfig {
     std::string name;  // the [accounts.NAME] key; [A-Za-z0-9_.-]+, never "." or ".."
     std::string url;   // http:// or https://, no trailing slash; API root = url + "/api/v1"
@@ -34,7 +46,9 @@ struct AccountConfig {
     int concurrency = 8;                           // inherited from the top level unless set
     std::chrono::seconds interval{900};
     std::chrono::seconds deep_every{86400};
-    TransportConfig transport;       // inherited from the top level unless set
+    TransportConfig transport;  // inherited from the top level unless set
+    // [accounts.NAME.retention] replaces [retention] as a whole; nullopt: keep everything.
+    std::optional<RetentionConfig> retention;
     std::filesystem::path data_dir;  // <Config::data_dir>/<name>
 
     std::string api_root() const { return url + "/api/v1"; }
@@ -50,10 +64,11 @@ struct Config {
     std::optional<std::string> metrics_listen;  // "127.0.0.1:9464", "[::1]:9464"
     // `serve` beyond loopback: Basic auth with this file's password (read when serve starts).
     std::optional<std::filesystem::path> serve_password_file;
-    int max_requests_in_flight = 32;      // daemon-wide limit (key: max_in_flight)
-    std::optional<double> max_rate;       // requests per second, all accounts together
-    TransportConfig transport;            // the accounts' defaults
-    std::vector<AccountConfig> accounts;  // in file order
+    int max_requests_in_flight = 32;           // daemon-wide limit (key: max_in_flight)
+    std::optional<double> max_rate;            // requests per second, all accounts together
+    TransportConfig transport;                 // the accounts' defaults
+    std::optional<RetentionConfig> retention;  // the accounts' default ([retention])
+    std::vector<AccountConfig> accounts;       // in file order
 
     // Throws ConfigError naming the accounts that do exist.
     const AccountConfig& account(std::string_view name) const;

@@ -582,3 +582,61 @@ TEST_CASE("bad transport values point at their key with one sentence") {
     CHECK(error_of("max_answer_size = \"5GiB\"\n" + account())
               .find("it must be between 1KiB and 4GiB") != std::string::npos);
 }
+
+// [retention]: forget's options and prune, at the top level or per account.
+TEST_CASE("retention is off unless set and an account's table replaces the top level's") {
+    CHECK_FALSE(parse(account()).retention);
+    CHECK_FALSE(parse(account()).accounts[0].retention);
+    auto config = parse(
+        "[retention]\nkeep_last = 3\nkeep_within = \"2 days\"\nkeep_daily = 7\n"
+        "keep_weekly = 4\nkeep_monthly = 12\n" +
+        account("acme") + account("beta") + "[accounts.beta.retention]\nkeep_last = 1\n" +
+        "prune = false\n");
+    const auto& acme = config.account("acme").retention;
+    REQUIRE(acme);
+    CHECK(acme->keep_last == 3);
+    CHECK(acme->keep_within == std::chrono::seconds(2 * 86400));
+    CHECK(acme->keep_daily == 7);
+    CHECK(acme->keep_weekly == 4);
+    CHECK(acme->keep_monthly == 12);
+    CHECK(acme->prune);
+    const auto& beta = config.account("beta").retention;
+    REQUIRE(beta);
+    CHECK(beta->keep_last == 1);
+    CHECK_FALSE(beta->keep_within);
+    CHECK(beta->keep_daily == 0);
+    CHECK(beta->keep_monthly == 0);
+    CHECK_FALSE(beta->prune);
+    auto one_account = parse(account() + "[accounts.acme.retention]\nkeep_within = \"1h\"\n");
+    CHECK_FALSE(one_account.retention);
+    CHECK(one_account.accounts[0].retention->keep_within == std::chrono::seconds(3600));
+}
+
+TEST_CASE("a bad retention policy is one sentence at its key") {
+    CHECK(error_of("[retention]\nkeep_last = -1\n" + account()) ==
+          "/nonexistent/etc/cfg.toml:2: key 'retention.keep_last': -1 is not in 0..1000000");
+    CHECK(error_of(account() + "[accounts.acme.retention]\nkeep_dayly = 7\n") ==
+          "/nonexistent/etc/cfg.toml:7: key 'accounts.acme.retention.keep_dayly': unknown key; "
+          "did you mean 'keep_daily'?");
+    CHECK(error_of("[retention]\nkeep_weekly = \"4\"\n" + account()) ==
+          "/nonexistent/etc/cfg.toml:2: key 'retention.keep_weekly': expected an integer, got a "
+          "string");
+    CHECK(error_of("[retention]\nkeep_within = \"3 fortnights\"\n" + account())
+              .starts_with("/nonexistent/etc/cfg.toml:2: key 'retention.keep_within': '3 "
+                           "fortnights' is not a duration"));
+    CHECK(error_of("[retention]\nkeep_last = 2\nprune = \"yes\"\n" + account()) ==
+          "/nonexistent/etc/cfg.toml:3: key 'retention.prune': expected true or false, got a "
+          "string");
+    CHECK(error_of("[retention]\nprune = true\n" + account()) ==
+          "/nonexistent/etc/cfg.toml:1: key 'retention': no policy: set keep_last, keep_within, "
+          "keep_daily, keep_weekly or keep_monthly");
+    auto zero = error_of("[retention]\nkeep_monthly = 0\n" + account());
+    CHECK(zero.ends_with("key 'retention': no policy: set keep_last, keep_within, keep_daily, "
+                         "keep_weekly or keep_monthly"));
+    CHECK(error_of("retention = 3\n" + account()) ==
+          "/nonexistent/etc/cfg.toml:1: key 'retention': expected a [retention] table, got an "
+          "integer");
+    CHECK(error_of(account("acme", "retention = \"daily\"\n")) ==
+          "/nonexistent/etc/cfg.toml:6: key 'accounts.acme.retention': expected a "
+          "[accounts.acme.retention] table, got a string");
+}
