@@ -5,6 +5,8 @@
 #include <cstdlib>
 #include <fstream>
 
+#include <simdjson.h>
+
 #include "store/replica.hpp"
 #include "sync/backup_env.hpp"
 #include "sync/resources.hpp"
@@ -60,6 +62,40 @@ TEST_CASE("verify names a corrupted body and exits 65") {
     CHECK(result.code == 65);
     CHECK(result.out.find("file " + file) != std::string::npos);
     CHECK(result.out.find("corrupted") != std::string::npos);
+}
+
+TEST_CASE("verify --json prints one document: the verdict, the exit code and each problem") {
+    Synced s;
+    auto healthy = s.env.run({"verify", "--json"});
+    INFO(healthy.out, healthy.err);
+    CHECK(healthy.code == 0);
+    simdjson::dom::parser parser;
+    simdjson::dom::array accounts = parser.parse(healthy.out).get_array().value();
+    REQUIRE(accounts.size() == 1);
+    simdjson::dom::object ok = accounts.at(0).get_object().value();
+    CHECK(std::string_view(ok["account"].get_string().value()) == "acme");
+    CHECK(std::string_view(ok["kind"].get_string().value()) == "check");
+    CHECK(ok["passed"].get_bool().value());
+    CHECK(ok["exit_code"].get_int64().value() == 0);
+    CHECK(ok["bodies_checked"].get_int64().value() > 0);
+    CHECK(ok["problems"].get_array().value().size() == 0);
+
+    auto [sha256, file] = s.some_body();
+    std::filesystem::remove(s.blob(sha256));
+    auto damaged = s.env.run({"verify", "--json"});
+    INFO(damaged.out, damaged.err);
+    CHECK(damaged.code == 65);
+    simdjson::dom::parser again;
+    simdjson::dom::object bad = again.parse(damaged.out).get_array().at(0).get_object().value();
+    CHECK_FALSE(bad["passed"].get_bool().value());
+    CHECK(bad["exit_code"].get_int64().value() == 65);
+    simdjson::dom::array problems = bad["problems"].get_array().value();
+    REQUIRE(problems.size() >= 1);
+    bool names_the_file = false;
+    for (auto problem : problems)
+        names_the_file |= std::string_view(problem.get_string().value()).find("file " + file) !=
+                          std::string_view::npos;
+    CHECK(names_the_file);
 }
 
 TEST_CASE("verify reports a missing body and exits 65") {
