@@ -200,6 +200,18 @@ ForgetResult forget(const fs::path& path, const RetentionPolicy& policy, bool dr
     return result;
 }
 
+std::uint64_t reclaim_space(const fs::path& path) {
+    sqlite::Connection db(path, SQLITE_OPEN_READWRITE);
+    sqlite3_busy_timeout(db.handle(), kBusyTimeoutMs);
+    auto pragma = [&](std::string_view sql) {
+        sqlite::Statement statement(db, sql);
+        statement.step();
+        return static_cast<std::uint64_t>(statement.integer(0));
+    };
+    pragma("PRAGMA wal_checkpoint(TRUNCATE)");
+    return pragma("PRAGMA freelist_count") * pragma("PRAGMA page_size");
+}
+
 PruneResult prune(const fs::path& path, const fs::path& blobs, bool dry_run) {
     sqlite::Connection db(path, SQLITE_OPEN_READONLY);
     sqlite3_busy_timeout(db.handle(), kBusyTimeoutMs);

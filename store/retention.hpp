@@ -65,6 +65,16 @@ struct ForgetResult {
 ForgetResult forget(const std::filesystem::path& db, const RetentionPolicy& policy,
                     bool dry_run);
 
+// Gives back what a forget that dropped rows left behind, and returns the
+// bytes now free inside the replica file. The replica has no auto_vacuum, so
+// PRAGMA incremental_vacuum cannot shrink it, and a VACUUM rewrites the whole
+// file, needs as much free disk again and holds the account's lock for
+// minutes on a large replica, on every run. The freed pages stay on SQLite's
+// free list instead, where the next runs' writes reuse them: the file stops
+// growing rather than shrinks. The WAL, which holds a copy of every page the
+// forget changed, is checkpointed and truncated (unless a reader holds it).
+std::uint64_t reclaim_space(const std::filesystem::path& db);
+
 struct PruneResult {
     std::int64_t blobs = 0;   // bodies no file row references
     std::uint64_t bytes = 0;  // their size
