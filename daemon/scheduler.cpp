@@ -12,6 +12,7 @@
 #include <random>
 
 #include "daemon/run_report.hpp"
+#include "daemon/scheduled_retention.hpp"
 #include "daemon/scheduler_state.hpp"
 #include "daemon/store_size.hpp"
 #include "store/replica.hpp"
@@ -207,6 +208,8 @@ asio::awaitable<void> Scheduler::run_once(Job& job) {
         spdlog::info("{}: {} sync done in {:.1f} s: {} records stored, {} requests", name,
                      store::to_string(kind), took.count(), stored_records(row),
                      row ? row->requests : 0);
+        if (!stopping_)
+            apply_retention(account);
         delay = std::chrono::duration_cast<std::chrono::milliseconds>(
             std::max<std::chrono::duration<double>>(account.interval - took, 0s));
     } else if (retry == sync::Retry::NextRound) {
