@@ -1,11 +1,15 @@
 // The daemon's [retention]: after its run, an account's policy leaves only the
-// runs it keeps, prunes unless told not to, and `sync` leaves the past alone.
+// runs it keeps, prunes unless told not to, and `sync` leaves the past alone;
+// a bad policy stops the daemon at start; reclaim_space empties the WAL.
 #include <doctest/doctest.h>
 #include <signal.h>
+#include <sqlite3.h>
 
 #include <fstream>
+#include <thread>
 
 #include "daemon_harness.hpp"
+#include "store/retention.hpp"
 #include "support/child_process.hpp"
 #include "support/sandbox_fixture.hpp"
 
@@ -34,7 +38,73 @@ std::filesystem::path plant_unreferenced_body(const std::filesystem::path& accou
     return body;
 }
 
+void run_sync(const std::filesystem::path& config_file, bool deep) {
+    std::vector<std::string> args{"--config", config_file.string(), "sync"};
+    if (deep)
+        args.push_back("--deep");
+    ChildProcess sync(SMARTQ_BACKUP_BIN, args, secret_env());
+    auto status = sync.wait(60s);
+    REQUIRE(status.has_value());
+    REQUIRE_MESSAGE(status->code == 0, sync.stderr_text());
+}
+
+std::int64_t pragma(sqlite3* db, const std::string& name) {
+    std::int64_t value = -1;
+    auto keep = [](void* out, int, char** values, char**) {
+        *static_cast<std::int64_t*>(out) = std::stoll(values[0]);
+        return 0;
+    };
+    REQUIRE(sqlite3_exec(db, ("PRAGMA " + name).c_str(), keep, &value, nullptr) == SQLITE_OK);
+    return value;
+}
+
 }  // namespace
+
+TEST_CASE("a bad retention policy stops the daemon at start with exit 78 and one sentence") {
+    TempDir dir;
+    auto config_file = dir / "config.toml";
+    write_text(config_file, config_text(dir / "data", {{"a", 9}}, "[retention]\nkeep_last = -1\n"));
+    ChildProcess daemon(SMARTQ_BACKUP_BIN, {"--config", config_file.string(), "daemon"},
+                        secret_env());
+    auto status = daemon.wait(10s);
+    REQUIRE(status.has_value());
+    CHECK(status->code == 78);
+    auto err = daemon.stderr_text();
+    CHECK_MESSAGE(contains(err, "key 'retention.keep_last': -1 is not in 0..1000000"), err);
+    CHECK_MESSAGE(err.find('\n') == err.size() - 1, err);
+}
+
+TEST_CASE("after a forget that dropped versions the WAL is emptied and the free space counted") {
+    SandboxFixture sandbox;
+    TempDir dir;
+    auto config_file = dir / "config.toml";
+    auto data = dir / "data";
+    write_text(config_file, config_text(data, {{"a", sandbox.port()}}));
+    run_sync(config_file, true);
+    for (int seed : {1, 2}) {
+        std::this_thread::sleep_for(1100ms);  // history times have whole seconds
+        REQUIRE(sandbox.admin("POST", "mutate?seed=" + std::to_string(seed) + "&count=30").status ==
+                200);
+        run_sync(config_file, true);
+    }
+    auto replica = data / "a" / "replica.db";
+    auto wal = std::filesystem::path(replica.string() + "-wal");
+    // An open connection keeps the WAL from being checkpointed when forget's closes.
+    sqlite3* watcher = nullptr;
+    REQUIRE(sqlite3_open(replica.c_str(), &watcher) == SQLITE_OK);
+    pragma(watcher, "page_count");
+    auto forgot = store::forget(replica, {.last = 1}, false);
+    CHECK(forgot.forgotten == std::vector<store::RunId>{1, 2});
+    CHECK(forgot.versions > 0);
+    REQUIRE(std::filesystem::file_size(wal) > 0);
+
+    auto free_bytes = store::reclaim_space(replica);
+    CHECK(std::filesystem::file_size(wal) == 0);
+    auto free_pages = pragma(watcher, "freelist_count");
+    CHECK(free_pages > 0);
+    CHECK(free_bytes == static_cast<std::uint64_t>(free_pages * pragma(watcher, "page_size")));
+    sqlite3_close(watcher);
+}
 
 TEST_CASE("the daemon applies each account's retention after its run and sync does not") {
     SandboxFixture sandbox;
@@ -48,13 +118,8 @@ TEST_CASE("the daemon applies each account's retention after its run and sync do
     config += "[accounts.b.retention]\nkeep_last = 1\nprune = false\n";
     write_text(config_file, config);
 
-    for (int i = 0; i < 3; ++i) {
-        ChildProcess sync(SMARTQ_BACKUP_BIN, {"--config", config_file.string(), "sync"},
-                          secret_env());
-        auto status = sync.wait(60s);
-        REQUIRE(status.has_value());
-        REQUIRE_MESSAGE(status->code == 0, sync.stderr_text());
-    }
+    for (int i = 0; i < 3; ++i)
+        run_sync(config_file, false);
     // sync keeps every run: the policy is the daemon's.
     REQUIRE(run_ids(data, "a") == std::vector<store::RunId>{3, 2, 1});
     REQUIRE(run_ids(data, "b") == std::vector<store::RunId>{3, 2, 1});
