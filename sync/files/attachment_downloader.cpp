@@ -1,5 +1,7 @@
 #include "sync/files/attachment_downloader.hpp"
 
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/use_awaitable.hpp>
 #include <span>
 
 #include "sync/resources.hpp"
@@ -37,7 +39,9 @@ asio::awaitable<Download> AttachmentDownloader::fetch(std::string target, std::i
         [&] { writer.emplace(blobs_.begin()); });  // a retry starts the body again
     if (size && download.received != *size)
         co_return download;
-    auto blob = writer->commit();
+    auto blob = co_await asio::co_spawn(
+        disk_, [&]() -> asio::awaitable<store::BlobId> { co_return writer->commit(); },
+        asio::use_awaitable);
     const auto& files = resource(Kind::Files);
     store::Value key{file_id};
     auto tx = replica_.begin();

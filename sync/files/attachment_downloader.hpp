@@ -2,11 +2,16 @@
 // into a temp file of the blob store, hashed as it comes, and only a body of the size its
 // metadata states is moved into place and recorded on the row. A body once stored is verified
 // by its name and never fetched again.
+//
+// Moving a body into place waits on the disk (fsync of the file and of its directory) for
+// milliseconds: that runs on a thread of its own, so the other requests in flight are read
+// meanwhile instead of waiting with it.
 #pragma once
 
 #include <utility>
 
 #include <boost/asio/awaitable.hpp>
+#include <boost/asio/thread_pool.hpp>
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -38,6 +43,7 @@ class AttachmentDownloader {
     http::ApiClient& client_;
     store::Replica& replica_;
     store::BlobStore& blobs_;
+    boost::asio::thread_pool disk_{1};
 };
 
 }  // namespace smartq::sync
