@@ -11,6 +11,7 @@
 
 #include "backup_env.hpp"
 #include "store/replica.hpp"
+#include "support/text.hpp"
 #include "sync/resources.hpp"
 
 using namespace smartq;
@@ -18,10 +19,6 @@ using namespace smartq::test;
 using namespace std::chrono_literals;
 
 namespace {
-
-bool contains(const std::string& text, const std::string& part) {
-    return text.find(part) != std::string::npos;
-}
 
 // The program with exactly these arguments (BackupEnv::run puts --config first).
 RunResult run_program(const std::vector<std::string>& args,

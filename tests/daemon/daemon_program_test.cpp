@@ -7,16 +7,13 @@
 #include "support/child_process.hpp"
 #include "support/http_client.hpp"
 #include "support/sandbox_fixture.hpp"
+#include "support/text.hpp"
 
 using namespace smartq;
 using namespace smartq::test;
 using namespace std::chrono_literals;
 
 namespace {
-
-bool contains(const std::string& text, const std::string& part) {
-    return text.find(part) != std::string::npos;
-}
 
 struct DaemonSetup {
     TempDir dir;

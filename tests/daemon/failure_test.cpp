@@ -74,8 +74,8 @@ TEST_CASE("what the command line, the run log and the scheduler make of each fai
           {65, RunStatus::Failed, Retry::BackOff}, "refusing");
     check(wire::WireError("a scalar"), {76, RunStatus::Failed, Retry::BackOff},
           "the server's answer could not be understood: a scalar");
-    check(store::LockBusy("account acme is being synced"), {75, RunStatus::Failed, Retry::NextRound},
-          "account acme is being synced");
+    check(store::LockBusy("account acme is being synced"),
+          {75, RunStatus::Failed, Retry::NextRound}, "account acme is being synced");
     check(store::ReplicaDamaged("not a database"), {65, RunStatus::Failed, Retry::BackOff},
           "not a database");
     check(store::BlobError("disk full"), {74, RunStatus::Failed, Retry::BackOff}, "disk full");

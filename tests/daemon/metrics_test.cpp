@@ -15,11 +15,13 @@
 #include "daemon/metrics.hpp"
 #include "daemon/store_size.hpp"
 #include "support/http_client.hpp"
+#include "support/text.hpp"
 
 using namespace smartq;
 using namespace std::chrono_literals;
 
 namespace {
+using smartq::test::contains;
 
 store::RunInfo run_with(std::int64_t requests, std::int64_t bytes, store::RunStatus status) {
     store::RunInfo run;
@@ -29,10 +31,6 @@ store::RunInfo run_with(std::int64_t requests, std::int64_t bytes, store::RunSta
     run.records["tickets"] = {3, 1, 10, 2};
     run.records["users"] = {1, 0, 4, 0};
     return run;
-}
-
-bool contains(const std::string& text, const std::string& part) {
-    return text.find(part) != std::string::npos;
 }
 
 }  // namespace
@@ -286,10 +284,10 @@ TEST_CASE("store sizes count the replica with its log and committed blobs only")
 TEST_CASE("request durations and answers by status class are rendered per account and add up") {
     daemon::Metrics metrics;
     http::Stats first;
-    first.durations.observe(0.003s);   // in every bucket
-    first.durations.observe(0.3s);     // from le="0.5" on
-    first.durations.observe(7s);       // from le="10" on
-    first.durations.observe(500s);     // only in +Inf
+    first.durations.observe(0.003s);  // in every bucket
+    first.durations.observe(0.3s);    // from le="0.5" on
+    first.durations.observe(7s);      // from le="10" on
+    first.durations.observe(500s);    // only in +Inf
     first.answers[static_cast<std::size_t>(http::AnswerClass::Success)] = 3;
     first.answers[static_cast<std::size_t>(http::AnswerClass::TransportFailure)] = 1;
     http::Stats second;
@@ -303,13 +301,8 @@ TEST_CASE("request durations and answers by status class are rendered per accoun
     CHECK(format_problems(text) == std::vector<std::string>{});
     const std::string family = "smartq_http_request_duration_seconds";
     CHECK(contains(text, "# TYPE " + family + " histogram\n"));
-    for (auto [le, n] : std::vector<std::pair<std::string, int>>{{"0.005", 1},
-                                                                  {"0.25", 1},
-                                                                  {"0.5", 3},
-                                                                  {"5", 3},
-                                                                  {"10", 4},
-                                                                  {"120", 4},
-                                                                  {"+Inf", 5}}) {
+    for (auto [le, n] : std::vector<std::pair<std::string, int>>{
+             {"0.005", 1}, {"0.25", 1}, {"0.5", 3}, {"5", 3}, {"10", 4}, {"120", 4}, {"+Inf", 5}}) {
         CAPTURE(le);
         CHECK(contains(text, family + "_bucket{account=\"acme\",le=\"" + le + "\"} " +
                                  std::to_string(n) + "\n"));

@@ -12,16 +12,13 @@
 #include "store/retention.hpp"
 #include "support/child_process.hpp"
 #include "support/sandbox_fixture.hpp"
+#include "support/text.hpp"
 
 using namespace smartq;
 using namespace smartq::test;
 using namespace std::chrono_literals;
 
 namespace {
-
-bool contains(const std::string& text, const std::string& part) {
-    return text.find(part) != std::string::npos;
-}
 
 std::vector<store::RunId> run_ids(const std::filesystem::path& data, const std::string& account) {
     std::vector<store::RunId> ids;

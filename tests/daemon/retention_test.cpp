@@ -12,6 +12,7 @@
 
 #include "store/account_lock.hpp"
 #include "store/retention.hpp"
+#include "support/text.hpp"
 #include "sync/backup_env.hpp"
 
 using namespace smartq;
@@ -26,10 +27,6 @@ using store::RunStatus;
 std::set<store::RunId> keep(const std::vector<store::RunPoint>& runs,
                             const store::RetentionPolicy& policy) {
     return store::runs_to_keep(runs, policy);
-}
-
-bool contains(const std::string& text, const std::string& part) {
-    return text.find(part) != std::string::npos;
 }
 
 // Every row of `table`, each as one line of its columns, sorted: what a
@@ -53,10 +50,9 @@ std::vector<std::string> rows(const BackupEnv& env, const std::string& table) {
     return lines;
 }
 
-constexpr const char* kResourceTables[] = {"users",   "projects",      "roles",
-                                           "steps",   "custom_fields", "custom_field_values",
-                                           "tickets", "notes",         "tasks",
-                                           "files"};
+constexpr const char* kResourceTables[] = {
+    "users",   "projects", "roles", "steps", "custom_fields", "custom_field_values",
+    "tickets", "notes",    "tasks", "files"};
 
 std::map<std::string, std::vector<std::string>> current_state(const BackupEnv& env) {
     std::map<std::string, std::vector<std::string>> state;

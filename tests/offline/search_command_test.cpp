@@ -10,6 +10,7 @@
 #include <sstream>
 
 #include "backup_env.hpp"
+#include "support/text.hpp"
 
 using namespace smartq;
 using namespace smartq::test;
@@ -35,10 +36,6 @@ std::vector<Hit> parse_hits(const std::string& json) {
         hits.push_back(std::move(hit));
     }
     return hits;
-}
-
-bool contains(std::string_view text, std::string_view part) {
-    return text.find(part) != std::string_view::npos;
 }
 
 std::string form_value(std::string_view text) {
@@ -78,8 +75,8 @@ struct SyncedAccount {
     SyncedAccount() {
         env.configure({{.port = sandbox.port()}});
         REQUIRE(env.run({"sync", "--no-files"}).code == 0);
-        auto step = replica_text(env.replica(),
-                                 "SELECT id FROM steps WHERE project_id = 1001 ORDER BY id LIMIT 1");
+        auto step = replica_text(
+            env.replica(), "SELECT id FROM steps WHERE project_id = 1001 ORDER BY id LIMIT 1");
         REQUIRE(!step.empty());
         add_ticket(step, "Zebra crossing", "");
         add_ticket(step, "Other matter",
@@ -203,7 +200,8 @@ TEST_CASE("a replica of schema version 3 is upgraded by a sync and searchable as
                        "'$.description') LIKE '<p>See <a href=%' LIMIT 1") == "See the spec.");
 
     auto found_at = [&](const std::string& at) {
-        auto result = env.run({"search", "--format", "json", "--limit", "500", "--at", at, "right"});
+        auto result =
+            env.run({"search", "--format", "json", "--limit", "500", "--at", at, "right"});
         REQUIRE(result.code == 0);
         auto hits = parse_hits(result.out);
         return std::any_of(hits.begin(), hits.end(), [](const Hit& h) {

@@ -40,8 +40,14 @@ struct Account {
         }
         return found;
     }
-    std::string text(std::string_view sql) {
-        return std::get<std::string>(scalar(replica, sql));
+    std::string text(std::string_view sql) { return std::get<std::string>(scalar(replica, sql)); }
+    // The path of this replica rewritten by `sql`, as an older version left it; the replica is
+    // closed first.
+    std::filesystem::path as_left_by(std::string_view sql) {
+        auto path = replica.path();
+        replica = Replica::open(dir / "other.db", kSmartqSpecs, Mode::ReadWrite);
+        sqlite::Connection(path, SQLITE_OPEN_READWRITE).exec(sql);
+        return path;
     }
     // FTS5's own check that an external-content index matches its table, on a connection of
     // its own: the command is an INSERT, which Replica::query refuses.
@@ -123,9 +129,10 @@ TEST_CASE("a row deleted and a new one under its rowid leave one entry, the new 
     {
         // Outside the store's API, as a script would: the triggers still note the change.
         sqlite::Connection db(a.replica.path(), SQLITE_OPEN_READWRITE);
-        db.exec("BEGIN; DELETE FROM tickets WHERE id = 10; INSERT INTO tickets(id, project_id, "
-                "data, hash, first_seen_at, changed_at, seen_run, changed_run, description) "
-                "SELECT 10, 1, '{}', '', '', '', 1, 1, 'replacement text'; COMMIT");
+        db.exec(
+            "BEGIN; DELETE FROM tickets WHERE id = 10; INSERT INTO tickets(id, project_id, "
+            "data, hash, first_seen_at, changed_at, seen_run, changed_run, description) "
+            "SELECT 10, 1, '{}', '', '', '', 1, 1, 'replacement text'; COMMIT");
     }
     a.ticket(smartq_ticket(12, 1, "Another", ""));
     CHECK(a.hits({.query = "old"}).empty());
@@ -136,22 +143,17 @@ TEST_CASE("a row deleted and a new one under its rowid leave one entry, the new 
 TEST_CASE("a replica whose triggers wrote the indexes row by row is moved to the pending rows") {
     Account a;
     a.ticket(smartq_ticket(10, 1, "Before", "old words"));
-    auto path = a.replica.path();
-    a.replica = Replica::open(a.dir / "other.db", kSmartqSpecs, Mode::ReadWrite);
-    {
-        // As schema version 4 left it.
-        sqlite::Connection db(path, SQLITE_OPEN_READWRITE);
-        db.exec(
-            "DROP TRIGGER tickets_ai; DROP TRIGGER tickets_au; DROP TABLE tickets_fts_pending; "
-            "CREATE TRIGGER tickets_ai AFTER INSERT ON tickets BEGIN INSERT INTO "
-            "tickets_fts(rowid, name, description, tags) VALUES(new.rowid, new.name, "
-            "new.description, new.tags); END; "
-            "CREATE TRIGGER tickets_au AFTER UPDATE OF name, description, tags ON tickets BEGIN "
-            "INSERT INTO tickets_fts(tickets_fts, rowid, name, description, tags) "
-            "VALUES('delete', old.rowid, old.name, old.description, old.tags); INSERT INTO "
-            "tickets_fts(rowid, name, description, tags) VALUES(new.rowid, new.name, "
-            "new.description, new.tags); END; PRAGMA user_version = 4");
-    }
+    // As schema version 4 left it.
+    auto path = a.as_left_by(
+        "DROP TRIGGER tickets_ai; DROP TRIGGER tickets_au; DROP TABLE tickets_fts_pending; "
+        "CREATE TRIGGER tickets_ai AFTER INSERT ON tickets BEGIN INSERT INTO "
+        "tickets_fts(rowid, name, description, tags) VALUES(new.rowid, new.name, "
+        "new.description, new.tags); END; "
+        "CREATE TRIGGER tickets_au AFTER UPDATE OF name, description, tags ON tickets BEGIN "
+        "INSERT INTO tickets_fts(tickets_fts, rowid, name, description, tags) "
+        "VALUES('delete', old.rowid, old.name, old.description, old.tags); INSERT INTO "
+        "tickets_fts(rowid, name, description, tags) VALUES(new.rowid, new.name, "
+        "new.description, new.tags); END; PRAGMA user_version = 4");
     auto upgraded = Replica::open(path, kSmartqSpecs, Mode::ReadWrite);
     CHECK(count(upgraded, "PRAGMA user_version") == 5);
     auto run = upgraded.start_run("acme", RunKind::Full, "2024-01-02 09:00:00");
@@ -170,9 +172,8 @@ TEST_CASE("search ranks a match in a ticket's name above one in a description") 
     auto found = a.hits({.query = "invoice"});
     CHECK(found == Hits{"ticket:10:", "ticket:11:"});
     auto result = search(a.replica, {.query = "invoice"});
-    CHECK(result.columns ==
-          std::vector<std::string>{"kind", "project_id", "project", "ticket_id", "ticket",
-                                   "note_id", "snippet"});
+    CHECK(result.columns == std::vector<std::string>{"kind", "project_id", "project", "ticket_id",
+                                                     "ticket", "note_id", "snippet"});
     CHECK(std::get<std::string>(result.rows[0][6]) == "[Invoice] overdue");
     CHECK(std::get<std::string>(result.rows[0][2]) == "Alpha");
 }
@@ -227,33 +228,31 @@ TEST_CASE("the indexes are where Datasette and sqlite-utils look for them") {
     Account a;
     for (auto table : {"tickets", "notes"}) {
         // Datasette's detect_fts_sql, as it reads sqlite_master.
-        auto sql = std::string("SELECT name FROM sqlite_master WHERE rootpage = 0 AND sql LIKE "
-                               "'%VIRTUAL TABLE%USING FTS%content=\"") +
+        auto sql = std::string(
+                       "SELECT name FROM sqlite_master WHERE rootpage = 0 AND sql LIKE "
+                       "'%VIRTUAL TABLE%USING FTS%content=\"") +
                    table + "\"%'";
         CHECK(std::get<std::string>(scalar(a.replica, sql)) == std::string(table) + "_fts");
     }
-    CHECK(count(a.replica, "SELECT count(*) FROM sqlite_master WHERE type = 'trigger' AND name IN "
-                           "('tickets_ai', 'tickets_ad', 'tickets_au', 'notes_ai', 'notes_ad', "
-                           "'notes_au')") == 6);
+    CHECK(count(a.replica,
+                "SELECT count(*) FROM sqlite_master WHERE type = 'trigger' AND name IN "
+                "('tickets_ai', 'tickets_ad', 'tickets_au', 'notes_ai', 'notes_ad', "
+                "'notes_au')") == 6);
 }
 
 TEST_CASE("a replica from before the plain-text columns gets them filled and indexed") {
     Account a;
     a.ticket(smartq_ticket(10, 1, "Old ticket", "<p>legacy &amp; words</p>"));
     a.note(smartq_note(100, 10, "legacy note"));
-    auto path = a.replica.path();
-    a.replica = Replica::open(a.dir / "other.db", kSmartqSpecs, Mode::ReadWrite);
-    {
-        // As schema version 3 left it: no derived columns, no indexes, no views.
-        sqlite::Connection db(path, SQLITE_OPEN_READWRITE);
-        db.exec(
-            "DROP VIEW ticket_details; DROP VIEW note_details; DROP TRIGGER tickets_ai; "
-            "DROP TRIGGER tickets_ad; DROP TRIGGER tickets_au; DROP TRIGGER notes_ai; "
-            "DROP TRIGGER notes_ad; DROP TRIGGER notes_au; DROP TABLE tickets_fts; "
-            "DROP TABLE notes_fts; ALTER TABLE tickets DROP COLUMN description; "
-            "ALTER TABLE tickets DROP COLUMN tags; ALTER TABLE notes DROP COLUMN text; "
-            "PRAGMA user_version = 3");
-    }
+    // As schema version 3 left it: no derived columns, no indexes, no views.
+    auto path = a.as_left_by(
+        "DROP VIEW ticket_details; DROP VIEW note_details; DROP TRIGGER tickets_ai; "
+        "DROP TRIGGER tickets_ad; DROP TRIGGER tickets_au; DROP TRIGGER notes_ai; "
+        "DROP TRIGGER notes_ad; DROP TRIGGER notes_au; DROP TABLE tickets_fts; "
+        "DROP TABLE notes_fts; DROP TABLE tickets_fts_pending; DROP TABLE notes_fts_pending; "
+        "ALTER TABLE tickets DROP COLUMN description; "
+        "ALTER TABLE tickets DROP COLUMN tags; ALTER TABLE notes DROP COLUMN text; "
+        "PRAGMA user_version = 3");
     auto upgraded = Replica::open(path, kSmartqSpecs, Mode::ReadWrite);
     CHECK(std::get<std::string>(scalar(upgraded, "SELECT description FROM tickets")) ==
           "legacy & words");
@@ -265,8 +264,6 @@ TEST_CASE("a replica from before the plain-text columns gets them filled and ind
 
 TEST_CASE("a replica of a newer schema is refused") {
     Account a;
-    auto path = a.replica.path();
-    a.replica = Replica::open(a.dir / "other.db", kSmartqSpecs, Mode::ReadWrite);
-    sqlite::Connection(path, SQLITE_OPEN_READWRITE).exec("PRAGMA user_version = 6");
+    auto path = a.as_left_by("PRAGMA user_version = 6");
     CHECK_THROWS_AS(Replica::open(path, kSmartqSpecs, Mode::ReadOnly), StoreError);
 }

@@ -15,6 +15,7 @@
 #include "backup_env.hpp"
 #include "browser.hpp"
 #include "support/http_client.hpp"
+#include "support/text.hpp"
 
 using namespace smartq;
 using namespace smartq::test;
@@ -27,10 +28,6 @@ const Headers kForm = {{"Content-Type", "application/x-www-form-urlencoded"}};
 const std::string kScript = "<script>document.body.dataset.pwned=1</script>";
 const std::string kImage = "<img src=x onerror=\"document.body.dataset.pwned=1\">";
 const std::string kAttachment = "<html><script>alert(1)</script></html>";
-
-bool contains(std::string_view text, std::string_view part) {
-    return text.find(part) != std::string_view::npos;
-}
 
 std::size_t count(std::string_view text, std::string_view part) {
     std::size_t found = 0;
@@ -103,24 +100,27 @@ struct HostileAccount {
         project = first_id(sandbox, "/projects");
         auto project_path = "/projects/" + std::to_string(project);
         auto step = first_id(sandbox, project_path + "/steps");
-        ticket = created_id(sandbox.api(
-            "POST", project_path + "/tickets",
-            "ticket[name]=" + form_value(kScript + "Hostile ticket") +
-                "&ticket[description]=" + form_value("<p>Plain words</p>" + kImage) +
-                "&ticket[step_id]=" + std::to_string(step),
-            kForm));
+        ticket = created_id(
+            sandbox.api("POST", project_path + "/tickets",
+                        "ticket[name]=" + form_value(kScript + "Hostile ticket") +
+                            "&ticket[description]=" + form_value("<p>Plain words</p>" + kImage) +
+                            "&ticket[step_id]=" + std::to_string(step),
+                        kForm));
         ticket_path = project_path + "/tickets/" + std::to_string(ticket);
         note = created_id(sandbox.api(
             "POST", ticket_path + "/notes",
-            "note[text]=" + form_value(kScript + "<b>Bold claim</b> &lt;script&gt;shown&lt;/script&gt;") +
+            "note[text]=" +
+                form_value(kScript + "<b>Bold claim</b> &lt;script&gt;shown&lt;/script&gt;") +
                 "&note[private]=1",
             kForm));
         reply = created_id(sandbox.api("POST", ticket_path + "/notes",
                                        "note[text]=" + form_value("A reply " + kImage) +
                                            "&note[parent_id]=" + std::to_string(note),
                                        kForm));
-        REQUIRE(sandbox.api("POST", ticket_path + "/tasks", "task[text]=Write+the+report&task[done]=1",
-                            kForm).status == 200);
+        REQUIRE(sandbox
+                    .api("POST", ticket_path + "/tasks", "task[text]=Write+the+report&task[done]=1",
+                         kForm)
+                    .status == 200);
         REQUIRE(sandbox.api("POST", ticket_path + "/tasks", "task[text]=Send+it", kForm).status ==
                 200);
         file = upload("../../evil.html");
@@ -134,15 +134,17 @@ struct HostileAccount {
         auto body = "--B0undary\r\nContent-Disposition: form-data; name=\"file\"; filename=\"" +
                     name + "\"\r\nContent-Type: text/html\r\n\r\n" + kAttachment +
                     "\r\n--B0undary--\r\n";
-        return created_id(sandbox.api("POST", ticket_path + "/notes/" + std::to_string(note) + "/filesv2",
-                                      body, {{"Content-Type", "multipart/form-data; boundary=B0undary"}}));
+        return created_id(
+            sandbox.api("POST", ticket_path + "/notes/" + std::to_string(note) + "/filesv2", body,
+                        {{"Content-Type", "multipart/form-data; boundary=B0undary"}}));
     }
 };
 
 std::unique_ptr<Browser> browser() {
     auto program = Browser::find();
     if (!program) {
-        MESSAGE("chromium is not installed (apt-get install chromium): the browser checks are skipped");
+        MESSAGE(
+            "chromium is not installed (apt-get install chromium): the browser checks are skipped");
         return nullptr;
     }
     return std::make_unique<Browser>(*program);
@@ -214,7 +216,8 @@ TEST_CASE("export writes a site that opens from disk, with attachments under saf
         return;
     auto index = reader->dom("file://" + (site / "index.html").string());
     CHECK(contains(index, "href=\"project-" + std::to_string(account.project) + ".html\""));
-    auto board = reader->dom("file://" + (site / ("project-" + std::to_string(account.project) + ".html")).string());
+    auto board = reader->dom(
+        "file://" + (site / ("project-" + std::to_string(account.project) + ".html")).string());
     CHECK(contains(board, "id=\"board\""));
     CHECK(contains(board, "data-ticket=\"" + std::to_string(account.ticket) + "\""));
     check_inert(board);
@@ -222,7 +225,8 @@ TEST_CASE("export writes a site that opens from disk, with attachments under saf
     auto ticket = reader->dom("file://" + ticket_page.string());
     check_inert(ticket);
     // The name shows its markup as text; the description and notes show their words.
-    CHECK(contains(element(ticket, "h1", "ticket-name"), "&lt;script&gt;document.body.dataset.pwned=1&lt;/script&gt;Hostile ticket"));
+    CHECK(contains(element(ticket, "h1", "ticket-name"),
+                   "&lt;script&gt;document.body.dataset.pwned=1&lt;/script&gt;Hostile ticket"));
     CHECK(contains(element(ticket, "div", "description"), "Plain words"));
     auto note = element(ticket, "article", "note-" + std::to_string(account.note));
     CHECK(contains(note, "note private"));
@@ -232,11 +236,15 @@ TEST_CASE("export writes a site that opens from disk, with attachments under saf
     CHECK(contains(reply, "A reply"));
     CHECK(ticket.find("id=\"note-" + std::to_string(account.note)) <
           ticket.find("id=\"note-" + std::to_string(account.reply)));
-    CHECK(contains(ticket, "href=\"attachments/" + std::to_string(account.ticket) + "/_.._evil.html\""));
-    CHECK(contains(ticket, "href=\"attachments/" + std::to_string(account.ticket) + "/_.._evil-2.html\""));
+    CHECK(contains(ticket,
+                   "href=\"attachments/" + std::to_string(account.ticket) + "/_.._evil.html\""));
+    CHECK(contains(ticket,
+                   "href=\"attachments/" + std::to_string(account.ticket) + "/_.._evil-2.html\""));
     auto tasks = element(ticket, "ul", "tasks");
-    CHECK(std::regex_search(tasks, std::regex("class=\"done\"><input type=\"checkbox\" disabled=\"\" checked=\"\"> Write the report")));
-    CHECK(std::regex_search(tasks, std::regex("class=\"open\"><input type=\"checkbox\" disabled=\"\"> Send it")));
+    CHECK(std::regex_search(tasks, std::regex("class=\"done\"><input type=\"checkbox\" "
+                                              "disabled=\"\" checked=\"\"> Write the report")));
+    CHECK(std::regex_search(
+        tasks, std::regex("class=\"open\"><input type=\"checkbox\" disabled=\"\"> Send it")));
 }
 
 TEST_CASE("export refuses what it cannot do with one sentence and a code for each cause") {
@@ -308,7 +316,8 @@ TEST_CASE("serve shows the account live, searches it, and shows a ticket's histo
     check_inert(history);
     CHECK(count(history, "class=\"version\"") == 2);
     CHECK(contains(history, "Renamed ticket"));
-    CHECK(contains(history, "&lt;script&gt;document.body.dataset.pwned=1&lt;/script&gt;Hostile ticket"));
+    CHECK(contains(history,
+                   "&lt;script&gt;document.body.dataset.pwned=1&lt;/script&gt;Hostile ticket"));
 
     auto then = reader->dom(server.url(ticket_path + "?at=" + form_value(before)));
     check_inert(then);
@@ -317,7 +326,8 @@ TEST_CASE("serve shows the account live, searches it, and shows a ticket's histo
     // Links of a page in the past stay in the past.
     auto at_value = std::regex_replace(std::regex_replace(before, std::regex(" "), "%20"),
                                        std::regex(":"), "%3A");
-    CHECK(contains(then, "href=\"/projects/" + std::to_string(account.project) + "?at=" + at_value + "\""));
+    CHECK(contains(
+        then, "href=\"/projects/" + std::to_string(account.project) + "?at=" + at_value + "\""));
 }
 
 TEST_CASE("serve beyond loopback needs serve_password_file, and then every request needs it") {
@@ -328,7 +338,8 @@ TEST_CASE("serve beyond loopback needs serve_password_file, and then every reque
 
     auto password = account.env.dir() / "serve.password";
     std::ofstream(password) << "open sesame\n";
-    std::filesystem::permissions(password, std::filesystem::perms::owner_read | std::filesystem::perms::owner_write);
+    std::filesystem::permissions(
+        password, std::filesystem::perms::owner_read | std::filesystem::perms::owner_write);
     account.env.configure({{.port = account.sandbox.port()}},
                           "serve_password_file = \"" + password.string() + "\"");
     Server server(account.env, "0.0.0.0:0");
