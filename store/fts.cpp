@@ -123,7 +123,8 @@ void create_triggers(sqlite::Connection& db, const Index& index) {
 
 // A replica of schema 4 kept its indexes by triggers writing them row by row.
 bool kept_row_by_row(sqlite::Connection& db, const Index& index) {
-    sqlite::Statement probe(db, "SELECT sql FROM sqlite_schema WHERE type = 'trigger' AND name = ?1");
+    sqlite::Statement probe(db,
+                            "SELECT sql FROM sqlite_schema WHERE type = 'trigger' AND name = ?1");
     probe.bind(1, fmt::format("{}_ai", index.table));
     bool old = probe.step() && probe.text(0).find(pending_name(index)) == std::string::npos;
     probe.reset();
@@ -139,8 +140,8 @@ void drop_triggers(sqlite::Connection& db, const Index& index) {
 
 void rebuild(sqlite::Connection& db, std::string_view schema, const Index& index) {
     auto fts = quote_identifier(fts_name(index));
-    db.exec(fmt::format("INSERT INTO {}.{}({}) VALUES('rebuild')", quote_identifier(schema), fts,
-                        fts));
+    db.exec(
+        fmt::format("INSERT INTO {}.{}({}) VALUES('rebuild')", quote_identifier(schema), fts, fts));
 }
 
 }  // namespace
@@ -165,9 +166,9 @@ void fill_text_columns(sqlite::Connection& db, std::span<const TableSpec> specs)
     for (const auto& spec : specs) {
         std::string assignments;
         for (const auto& column : text_columns(spec.table)) {
-            assignments += fmt::format("{}{} = {}", assignments.empty() ? "" : ", ",
-                                       quote_identifier(column.column),
-                                       text_value_sql(column, "data"));
+            assignments +=
+                fmt::format("{}{} = {}", assignments.empty() ? "" : ", ",
+                            quote_identifier(column.column), text_value_sql(column, "data"));
         }
         if (!assignments.empty()) {
             db.exec(fmt::format("UPDATE {} SET {}", quote_identifier(spec.table), assignments));

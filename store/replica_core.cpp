@@ -102,11 +102,11 @@ TableStatements prepare_table(const sqlite::Connection& db, const TableSpec& spe
                             "WHERE {}",
                             table, where)),
         .insert = sqlite::Statement(
-            db, fmt::format("INSERT INTO {}({}, {}data, hash, first_seen_at, changed_at, "
-                            "seen_run, changed_run{}) VALUES({}, ?{}, ?{}, ?{}, ?{}, ?{}, ?{}{})",
-                            table, column_names(spec.key), typed, text_names,
-                            placeholders(1, data - 1), data, data + 1, data + 2, data + 2,
-                            data + 3, data + 3, text_values)),
+            db,
+            fmt::format("INSERT INTO {}({}, {}data, hash, first_seen_at, changed_at, "
+                        "seen_run, changed_run{}) VALUES({}, ?{}, ?{}, ?{}, ?{}, ?{}, ?{}{})",
+                        table, column_names(spec.key), typed, text_names, placeholders(1, data - 1),
+                        data, data + 1, data + 2, data + 2, data + 3, data + 3, text_values)),
         .update = sqlite::Statement(
             db, fmt::format("UPDATE {} SET {}data = ?{}, hash = ?{}, changed_at = ?{}, "
                             "changed_run = ?{}, deleted_at = NULL WHERE {}",

@@ -29,8 +29,7 @@ struct Download {
 
 class AttachmentDownloader {
   public:
-    AttachmentDownloader(http::ApiClient& client, store::Replica& replica,
-                         store::BlobStore& blobs);
+    AttachmentDownloader(http::ApiClient& client, store::Replica& replica, store::BlobStore& blobs);
 
     // Whether the file's row names a body the blob store holds.
     bool has_body(std::int64_t file_id);
