@@ -158,11 +158,9 @@ ReplicaCore::ReplicaCore(const std::filesystem::path& path, std::span<const Tabl
         schema::validate(spec);
     }
     // Statement journals and sweep tables are small and short-lived: no temporary files for them.
-    // A sync looks up every row it stores by key and counts each ticket's children: with SQLite's
-    // default 2 MiB of page cache that was a dozen page reads from the OS per request.
     db.exec(
         "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON; "
-        "PRAGMA temp_store = MEMORY; PRAGMA cache_size = -16384");
+        "PRAGMA temp_store = MEMORY");
     WriteScope scope(*this);
     schema::migrate(db);
     for (const auto& spec : specs) {
