@@ -37,7 +37,7 @@ std::string MarkGap::sentence() const {
 
 std::vector<MarkGap> marks_without_children(Replica& replica) {
     auto rows = replica.query(fmt::format(
-        "SELECT key, marker, stored FROM (SELECT m.key, m.marker, {} AS stored FROM sync_marks m "
+        "SELECT key, marker, stored FROM (SELECT m.key, m.marker, {} AS stored FROM _sync_marks m "
         "JOIN tickets t ON t.id = CAST(m.key AS INTEGER) WHERE m.resource = '{}' AND "
         "t.deleted_at IS NULL) WHERE marker != stored ORDER BY CAST(key AS INTEGER)",
         counts_sql("t.id"), kChildCounts));

@@ -88,7 +88,7 @@ void create_table(sqlite::Connection& db, std::string_view schema, const Index& 
 }
 
 std::string pending_name(const Index& index) {
-    return fmt::format("{}_fts_pending", index.table);
+    return fmt::format("_{}_fts_pending", index.table);
 }
 
 // The rows whose index entries are out of date, each with the indexed values its entry holds

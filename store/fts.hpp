@@ -12,7 +12,7 @@
 // HTML; the store keeps their plain text in typed columns written with every row, and indexes
 // them in FTS5 tables named as sqlite-utils names them (<table>_fts, external content), which is
 // how Datasette finds a table's search index. Triggers (<table>_ai/_ad/_au) note each changed row
-// in <table>_fts_pending; the statements of flush_sql bring the index up to date from there, in
+// in _<table>_fts_pending; the statements of flush_sql bring the index up to date from there, in
 // the same transaction, just before it commits: a transaction's index is current when it ends,
 // not while it is open.
 namespace smartq::store::fts {

@@ -10,7 +10,7 @@ bool target_key_taken(Replica& replica, std::string_view target, std::string_vie
     std::array<Value, 3> params{std::string(target), std::string(resource), std::string(new_key)};
     return !replica
                 .query(
-                    "SELECT 1 FROM id_map WHERE target = ?1 AND resource = ?2 AND new_key = ?3 "
+                    "SELECT 1 FROM _id_map WHERE target = ?1 AND resource = ?2 AND new_key = ?3 "
                     "LIMIT 1",
                     params)
                 .rows.empty();

@@ -290,7 +290,7 @@ std::int64_t Replica::tombstone_children(const TableSpec& child, std::string_vie
 }
 
 std::optional<std::string> Replica::get_state(std::string_view key) {
-    auto& select = core_->cached("SELECT value FROM sync_state WHERE key = ?1");
+    auto& select = core_->cached("SELECT value FROM _sync_state WHERE key = ?1");
     select.bind(1, key);
     std::optional<std::string> value;
     if (select.step()) {
@@ -302,14 +302,14 @@ std::optional<std::string> Replica::get_state(std::string_view key) {
 
 void Replica::set_state(std::string_view key, std::string_view value) {
     core_->require_writable("save the sync state");
-    core_->cached("INSERT OR REPLACE INTO sync_state(key, value) VALUES(?1, ?2)")
+    core_->cached("INSERT OR REPLACE INTO _sync_state(key, value) VALUES(?1, ?2)")
         .bind(1, key)
         .bind(2, value)
         .run();
 }
 
 std::optional<std::string> Replica::get_mark(std::string_view resource, std::string_view key) {
-    auto& select = core_->cached("SELECT marker FROM sync_marks WHERE resource = ?1 AND key = ?2");
+    auto& select = core_->cached("SELECT marker FROM _sync_marks WHERE resource = ?1 AND key = ?2");
     select.bind(1, resource).bind(2, key);
     std::optional<std::string> marker;
     if (select.step()) {
@@ -324,7 +324,7 @@ void Replica::set_mark(std::string_view resource, std::string_view key, std::str
     // A unit of the batch: outside one it would be committed at once, also after the window
     // holding the work it vouches for was rolled back.
     WriteScope scope(*core_);
-    core_->cached("INSERT OR REPLACE INTO sync_marks(resource, key, marker) VALUES(?1, ?2, ?3)")
+    core_->cached("INSERT OR REPLACE INTO _sync_marks(resource, key, marker) VALUES(?1, ?2, ?3)")
         .bind(1, resource)
         .bind(2, key)
         .bind(3, marker)
@@ -335,7 +335,7 @@ void Replica::set_mark(std::string_view resource, std::string_view key, std::str
 void Replica::drop_mark(std::string_view resource, std::string_view key) {
     core_->require_writable("drop a sync mark");
     WriteScope scope(*core_);
-    core_->cached("DELETE FROM sync_marks WHERE resource = ?1 AND key = ?2")
+    core_->cached("DELETE FROM _sync_marks WHERE resource = ?1 AND key = ?2")
         .bind(1, resource)
         .bind(2, key)
         .run();
@@ -351,7 +351,7 @@ void Replica::inject_commit_faults(FailCount* faults) {
 }
 
 std::unordered_map<std::string, std::string> Replica::marks(std::string_view resource) {
-    auto& select = core_->cached("SELECT key, marker FROM sync_marks WHERE resource = ?1");
+    auto& select = core_->cached("SELECT key, marker FROM _sync_marks WHERE resource = ?1");
     select.bind(1, resource);
     std::unordered_map<std::string, std::string> all;
     while (select.step()) {
@@ -364,7 +364,7 @@ std::unordered_map<std::string, std::string> Replica::marks(std::string_view res
 std::optional<std::string> Replica::mapped_key(std::string_view target, std::string_view resource,
                                                std::string_view old_key) {
     auto& select = core_->cached(
-        "SELECT new_key FROM id_map WHERE target = ?1 AND resource = ?2 AND old_key = ?3");
+        "SELECT new_key FROM _id_map WHERE target = ?1 AND resource = ?2 AND old_key = ?3");
     select.bind(1, target).bind(2, resource).bind(3, old_key);
     std::optional<std::string> new_key;
     if (select.step()) {
@@ -379,7 +379,7 @@ void Replica::map_key(std::string_view target, std::string_view resource, std::s
     core_->require_writable("save the id map");
     core_
         ->cached(
-            "INSERT OR REPLACE INTO id_map(target, resource, old_key, new_key) "
+            "INSERT OR REPLACE INTO _id_map(target, resource, old_key, new_key) "
             "VALUES(?1, ?2, ?3, ?4)")
         .bind(1, target)
         .bind(2, resource)

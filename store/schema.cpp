@@ -6,6 +6,7 @@
 #include <array>
 #include <map>
 #include <set>
+#include <utility>
 
 #include "store/errors.hpp"
 #include "store/fts.hpp"
@@ -93,7 +94,20 @@ CREATE TABLE IF NOT EXISTS run_findings(
 // Versions past kMigrations change the spec-driven tables: they run once those tables exist.
 // 4: the plain-text columns of fts.hpp, filled from the rows stored before them.
 // 5: the search indexes written at commit from <table>_fts_pending (fts::ensure_indexes).
-constexpr std::int64_t kVersion = 5;
+// 6: the sync's own bookkeeping renamed with a leading underscore (kInternalTables).
+constexpr std::int64_t kVersion = 6;
+
+// Tables no script should rely on, as versions before 6 named them and as they are named now: a
+// leading underscore is how Datasette and sqlite-utils users tell bookkeeping from data. The
+// pending rows of the search indexes exist only from version 5; `changes` and `history` keep
+// their names, being the replica's record of the past that diff and the *_history views read.
+constexpr std::array<std::pair<std::string_view, std::string_view>, 5> kInternalTables = {{
+    {"sync_state", "_sync_state"},
+    {"sync_marks", "_sync_marks"},
+    {"id_map", "_id_map"},
+    {"tickets_fts_pending", "_tickets_fts_pending"},
+    {"notes_fts_pending", "_notes_fts_pending"},
+}};
 
 constexpr std::array<std::string_view, 7> kRowColumns = {
     "data", "hash", "first_seen_at", "changed_at", "seen_run", "changed_run", "deleted_at"};
@@ -116,6 +130,26 @@ std::int64_t user_version(sqlite::Connection& db) {
     std::int64_t version = pragma.integer(0);
     pragma.reset();
     return version;
+}
+
+bool table_exists(sqlite::Connection& db, std::string_view schema, std::string_view table) {
+    sqlite::Statement probe(
+        db, fmt::format("SELECT 1 FROM {}.sqlite_schema WHERE type = 'table' AND name = ?1",
+                        quote_identifier(schema)));
+    probe.bind(1, table);
+    bool found = probe.step();
+    probe.reset();
+    return found;
+}
+
+// ALTER TABLE RENAME also rewrites the triggers that write the pending tables (SQLite >= 3.26).
+void rename_internal_tables(sqlite::Connection& db) {
+    for (auto [before, now] : kInternalTables) {
+        if (table_exists(db, "main", before)) {
+            db.exec(fmt::format("ALTER TABLE {} RENAME TO {}", quote_identifier(before),
+                                quote_identifier(now)));
+        }
+    }
 }
 
 std::string column_list(const std::vector<std::string>& names) {
@@ -248,6 +282,21 @@ void migrate(sqlite::Connection& db) {
     for (auto version = user_version(db); version < std::ssize(kMigrations); ++version) {
         db.exec(kMigrations[version]);
         db.exec(fmt::format("PRAGMA user_version = {}", version + 1));
+    }
+    if (user_version(db) < 6) {
+        rename_internal_tables(db);
+    }
+}
+
+void alias_internal_tables(sqlite::Connection& db) {
+    if (user_version(db) >= 6) {
+        return;
+    }
+    for (auto [before, now] : kInternalTables) {
+        if (table_exists(db, "main", before) && !table_exists(db, "temp", now)) {
+            db.exec(fmt::format("CREATE TEMP VIEW {} AS SELECT * FROM main.{}",
+                                quote_identifier(now), quote_identifier(before)));
+        }
     }
 }
 

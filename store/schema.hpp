@@ -11,9 +11,12 @@
 // every read-write open and doubles as the migration of spec-driven tables.
 namespace smartq::store::schema {
 
-// Fixed tables (runs, changes, history, sync_state, sync_marks, id_map) up to the newest
-// PRAGMA user_version of their own.
+// Fixed tables (runs, changes, history, _sync_state, _sync_marks, _id_map) up to the newest
+// PRAGMA user_version of their own; renames the internal tables of a replica older than 6.
 void migrate(sqlite::Connection& db);
+// A read-only connection to a replica older than 6, which only its next sync migrates: TEMP
+// views give its internal tables their new names, so that readers need know only those.
+void alias_internal_tables(sqlite::Connection& db);
 // After ensure_table: the versions that change rows of the spec-driven tables (4: fills the
 // plain-text columns of fts.hpp), then the newest PRAGMA user_version.
 void migrate_rows(sqlite::Connection& db, std::span<const TableSpec> specs);

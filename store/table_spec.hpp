@@ -50,7 +50,7 @@ struct Record {
     std::vector<std::vector<std::vector<Value>>> joins;  // per JoinSpec: rows without parent key
 };
 
-// Canonical text of a key as stored in changes/history/id_map: "123" or "45/f3". Text parts have
+// Canonical text of a key as stored in changes/history/_id_map: "123" or "45/f3". Text parts have
 // '%' and '/' percent-encoded so that the text is unambiguous.
 std::string key_text(std::span<const Value> key);
 std::string key_text(const Record& record);

@@ -35,13 +35,13 @@ TEST_CASE("open creates the directory, the database and the fixed tables") {
     CHECK(std::filesystem::exists(dir / "deep/acct/replica.db"));
     CHECK(std::get<std::string>(scalar(replica, "SELECT * FROM pragma_journal_mode")) == "wal");
     CHECK(count(replica, "PRAGMA foreign_keys") == 1);
-    for (auto name : {"runs", "changes", "history", "sync_state", "sync_marks", "id_map",
+    for (auto name : {"runs", "changes", "history", "_sync_state", "_sync_marks", "_id_map",
                       "run_findings", "projects", "tickets", "custom_fields", "ticket_assignees",
                       "last_run_changes", "ticket_history", "tickets_project_id"}) {
         CAPTURE(name);
         CHECK(table_exists(replica, name) == 1);
     }
-    CHECK(count(replica, "PRAGMA user_version") == 5);
+    CHECK(count(replica, "PRAGMA user_version") == 6);
     CHECK(replica.ok());
 }
 
@@ -360,7 +360,7 @@ TEST_CASE("a version 1 replica is migrated, keeping its change log and its check
     sqlite3_close(db);
 
     auto replica = open_replica(dir / "replica.db");
-    CHECK(count(replica, "PRAGMA user_version") == 5);
+    CHECK(count(replica, "PRAGMA user_version") == 6);
     CHECK(count(replica, "SELECT count(*) FROM changes WHERE kind = 'insert'") == 1);
     CHECK(count(replica, "SELECT count(*) FROM last_run_changes") == 1);
     CHECK(count(replica,

@@ -92,10 +92,10 @@ TEST_CASE("an index entry rolls back with its row") {
     {
         auto transaction = a.replica.begin();
         a.ticket(smartq_ticket(10, 1, "Unicorn", ""));
-        CHECK(count(a.replica, "SELECT count(*) FROM tickets_fts_pending") == 1);
+        CHECK(count(a.replica, "SELECT count(*) FROM _tickets_fts_pending") == 1);
     }
     CHECK(count(a.replica, "SELECT count(*) FROM tickets") == 0);
-    CHECK(count(a.replica, "SELECT count(*) FROM tickets_fts_pending") == 0);
+    CHECK(count(a.replica, "SELECT count(*) FROM _tickets_fts_pending") == 0);
     CHECK(a.hits({.query = "unicorn"}).empty());
     a.check_indexes();
 }
@@ -112,8 +112,8 @@ TEST_CASE("within a batch the index follows a row changed, deleted and stored ag
         a.note(smartq_note(100, 10, "the note edited"), "2024-01-01 11:00:00");
         CHECK(a.replica.tombstone(smartq_spec("tickets"), key(11), a.run, "2024-01-01 12:00:00"));
     }
-    CHECK(count(a.replica, "SELECT count(*) FROM tickets_fts_pending") == 0);
-    CHECK(count(a.replica, "SELECT count(*) FROM notes_fts_pending") == 0);
+    CHECK(count(a.replica, "SELECT count(*) FROM _tickets_fts_pending") == 0);
+    CHECK(count(a.replica, "SELECT count(*) FROM _notes_fts_pending") == 0);
     CHECK(a.hits({.query = "first"}).empty());
     CHECK(a.hits({.query = "second"}).empty());
     CHECK(a.hits({.query = "third"}) == Hits{"ticket:10:"});
@@ -145,7 +145,13 @@ TEST_CASE("a replica whose triggers wrote the indexes row by row is moved to the
     a.ticket(smartq_ticket(10, 1, "Before", "old words"));
     // As schema version 4 left it.
     auto path = a.as_left_by(
-        "DROP TRIGGER tickets_ai; DROP TRIGGER tickets_au; DROP TABLE tickets_fts_pending; "
+        "ALTER TABLE _sync_state RENAME TO sync_state; ALTER TABLE _sync_marks RENAME TO "
+        "sync_marks; ALTER TABLE _id_map RENAME TO id_map; "
+        "DROP TRIGGER tickets_ai; DROP TRIGGER tickets_ad; DROP TRIGGER tickets_au; "
+        "DROP TABLE _tickets_fts_pending; "
+        "CREATE TRIGGER tickets_ad AFTER DELETE ON tickets BEGIN INSERT INTO "
+        "tickets_fts(tickets_fts, rowid, name, description, tags) VALUES('delete', old.rowid, "
+        "old.name, old.description, old.tags); END; "
         "CREATE TRIGGER tickets_ai AFTER INSERT ON tickets BEGIN INSERT INTO "
         "tickets_fts(rowid, name, description, tags) VALUES(new.rowid, new.name, "
         "new.description, new.tags); END; "
@@ -155,12 +161,53 @@ TEST_CASE("a replica whose triggers wrote the indexes row by row is moved to the
         "tickets_fts(rowid, name, description, tags) VALUES(new.rowid, new.name, "
         "new.description, new.tags); END; PRAGMA user_version = 4");
     auto upgraded = Replica::open(path, kSmartqSpecs, Mode::ReadWrite);
-    CHECK(count(upgraded, "PRAGMA user_version") == 5);
+    CHECK(count(upgraded, "PRAGMA user_version") == 6);
     auto run = upgraded.start_run("acme", RunKind::Full, "2024-01-02 09:00:00");
     upgraded.upsert(smartq_spec("tickets"), smartq_ticket(10, 1, "After", "new words"), run,
                     "2024-01-02 10:00:00");
     CHECK(search(upgraded, {.query = "old"}).rows.empty());
     CHECK(search(upgraded, {.query = "new"}).rows.size() == 1);
+    sqlite::Connection(path, SQLITE_OPEN_READWRITE)
+        .exec("INSERT INTO tickets_fts(tickets_fts) VALUES('integrity-check')");
+}
+
+TEST_CASE("a replica of schema 5 gets its internal tables underscored, keeping their rows") {
+    Account a;
+    a.ticket(smartq_ticket(10, 1, "Before", "old words"));
+    a.replica.set_state("watermark", "2024-01-01 10:00:00");
+    a.replica.set_mark("tickets", "10", "seen");
+    a.replica.map_key("copy", "tickets", "10", "110");
+    // As schema version 5 left it, with a change a script made and no sync has indexed yet.
+    auto path = a.as_left_by(
+        "ALTER TABLE _sync_state RENAME TO sync_state; ALTER TABLE _sync_marks RENAME TO "
+        "sync_marks; ALTER TABLE _id_map RENAME TO id_map; ALTER TABLE _tickets_fts_pending "
+        "RENAME TO tickets_fts_pending; ALTER TABLE _notes_fts_pending RENAME TO "
+        "notes_fts_pending; UPDATE tickets SET description = 'scripted words' WHERE id = 10; "
+        "PRAGMA user_version = 5");
+    {
+        // Until its next sync, a reader of the old replica finds the tables by their new names.
+        auto reader = Replica::open(path, kSmartqSpecs, Mode::ReadOnly);
+        CHECK(reader.get_state("watermark") == "2024-01-01 10:00:00");
+        CHECK(reader.get_mark("tickets", "10") == "seen");
+        CHECK(reader.mapped_key("copy", "tickets", "10") == "110");
+        CHECK(count(reader, "PRAGMA user_version") == 5);
+    }
+    auto upgraded = Replica::open(path, kSmartqSpecs, Mode::ReadWrite);
+    CHECK(count(upgraded, "PRAGMA user_version") == 6);
+    CHECK(count(upgraded,
+                "SELECT count(*) FROM sqlite_master WHERE name IN ('sync_state', 'sync_marks', "
+                "'id_map', 'tickets_fts_pending', 'notes_fts_pending')") == 0);
+    CHECK(upgraded.get_state("watermark") == "2024-01-01 10:00:00");
+    CHECK(upgraded.get_mark("tickets", "10") == "seen");
+    CHECK(upgraded.mapped_key("copy", "tickets", "10") == "110");
+    // The migration's commit indexed the script's change, and the triggers write the new table.
+    CHECK(search(upgraded, {.query = "old"}).rows.empty());
+    CHECK(search(upgraded, {.query = "scripted"}).rows.size() == 1);
+    auto run = upgraded.start_run("acme", RunKind::Full, "2024-01-02 09:00:00");
+    upgraded.upsert(smartq_spec("tickets"), smartq_ticket(11, 1, "Other", "later words"), run,
+                    "2024-01-02 10:00:00");
+    CHECK(count(upgraded, "SELECT count(*) FROM _tickets_fts_pending") == 0);
+    CHECK(search(upgraded, {.query = "later"}).rows.size() == 1);
     sqlite::Connection(path, SQLITE_OPEN_READWRITE)
         .exec("INSERT INTO tickets_fts(tickets_fts) VALUES('integrity-check')");
 }
@@ -249,7 +296,9 @@ TEST_CASE("a replica from before the plain-text columns gets them filled and ind
         "DROP VIEW ticket_details; DROP VIEW note_details; DROP TRIGGER tickets_ai; "
         "DROP TRIGGER tickets_ad; DROP TRIGGER tickets_au; DROP TRIGGER notes_ai; "
         "DROP TRIGGER notes_ad; DROP TRIGGER notes_au; DROP TABLE tickets_fts; "
-        "DROP TABLE notes_fts; DROP TABLE tickets_fts_pending; DROP TABLE notes_fts_pending; "
+        "DROP TABLE notes_fts; DROP TABLE _tickets_fts_pending; DROP TABLE _notes_fts_pending; "
+        "ALTER TABLE _sync_state RENAME TO sync_state; ALTER TABLE _sync_marks RENAME TO "
+        "sync_marks; ALTER TABLE _id_map RENAME TO id_map; "
         "ALTER TABLE tickets DROP COLUMN description; "
         "ALTER TABLE tickets DROP COLUMN tags; ALTER TABLE notes DROP COLUMN text; "
         "PRAGMA user_version = 3");
@@ -257,13 +306,13 @@ TEST_CASE("a replica from before the plain-text columns gets them filled and ind
     CHECK(std::get<std::string>(scalar(upgraded, "SELECT description FROM tickets")) ==
           "legacy & words");
     CHECK(std::get<std::string>(scalar(upgraded, "SELECT text FROM notes")) == "legacy note");
-    CHECK(count(upgraded, "PRAGMA user_version") == 5);
+    CHECK(count(upgraded, "PRAGMA user_version") == 6);
     CHECK(search(upgraded, {.query = "legacy"}).rows.size() == 2);
     CHECK(count(upgraded, "SELECT count(*) FROM ticket_details") == 1);
 }
 
 TEST_CASE("a replica of a newer schema is refused") {
     Account a;
-    auto path = a.as_left_by("PRAGMA user_version = 6");
+    auto path = a.as_left_by("PRAGMA user_version = 7");
     CHECK_THROWS_AS(Replica::open(path, kSmartqSpecs, Mode::ReadOnly), StoreError);
 }
