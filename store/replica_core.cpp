@@ -150,8 +150,9 @@ ReplicaCore::ReplicaCore(const std::filesystem::path& path, std::span<const Tabl
     register_plain_text(db);
     check_is_database(db);
     if (mode == Mode::ReadOnly) {
-        db.exec("PRAGMA query_only = ON");
         schema::check_version(db);
+        schema::alias_internal_tables(db);
+        db.exec("PRAGMA query_only = ON");
         return;
     }
     for (const auto& spec : specs) {
