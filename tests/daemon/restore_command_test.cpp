@@ -31,7 +31,7 @@ std::int64_t count(const BackupEnv& env, const std::string& sql) {
 
 // Objects the id map says exist in the target.
 std::int64_t mapped(const BackupEnv& env) {
-    return count(env, "SELECT count(*) FROM id_map WHERE new_key != 'pending'");
+    return count(env, "SELECT count(*) FROM _id_map WHERE new_key != 'pending'");
 }
 
 }  // namespace

@@ -188,7 +188,7 @@ TEST_CASE("a listed ticket whose children answer 404 is reported and read again 
     auto result = run_sync(env);
     CHECK(result.code == 75);
     CHECK(says(result, "ticket " + std::to_string(ticket)));
-    CHECK(scalar(env, "SELECT count(*) FROM sync_marks WHERE resource = 'tickets' AND key = '" +
+    CHECK(scalar(env, "SELECT count(*) FROM _sync_marks WHERE resource = 'tickets' AND key = '" +
                           std::to_string(ticket) + "'") == 0);
     CHECK(scalar(env, "SELECT count(*) FROM tickets WHERE deleted_at IS NOT NULL") == 0);
     set_wire(sandbox, R"({"children_404":0})");

@@ -27,7 +27,7 @@ bool wait_for_marks(const BackupEnv& env, std::int64_t n, std::chrono::seconds l
     while (std::chrono::steady_clock::now() < deadline) {
         if (std::filesystem::exists(env.replica())) {
             try {
-                if (scalar(env, "SELECT count(*) FROM sync_marks WHERE resource = 'tickets'") >= n)
+                if (scalar(env, "SELECT count(*) FROM _sync_marks WHERE resource = 'tickets'") >= n)
                     return true;
             } catch (const std::exception&) {
                 // the schema is still being created
@@ -59,7 +59,7 @@ TEST_CASE("a full sync killed with SIGKILL resumes without fetching again what i
             store::Replica::open(env.replica(), sync::table_specs(), store::Mode::ReadOnly);
         CHECK(replica.integrity_check().empty());
     }
-    auto marked = scalar(env, "SELECT count(*) FROM sync_marks WHERE resource = 'tickets'");
+    auto marked = scalar(env, "SELECT count(*) FROM _sync_marks WHERE resource = 'tickets'");
     auto tickets_total = scalar(env, "SELECT count(*) FROM tickets");
     auto verified = scalar(env, "SELECT count(*) FROM files WHERE sha256 IS NOT NULL");
     REQUIRE(sandbox.admin("POST", "reset").status == 200);
