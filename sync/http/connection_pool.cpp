@@ -20,6 +20,7 @@
 #include <spdlog/spdlog.h>
 
 #include "sync/http/errors.hpp"
+#include "sync/http/proxy_tunnel.hpp"
 
 namespace smartq::http {
 
@@ -94,6 +95,24 @@ BeastRequest to_beast(const Request& request, const std::string& host_header) {
     return out;
 }
 
+// Every read and write gets read_timeout, and none may end after the request's
+// deadline: a trickling answer, or a proxy or server that is slow to let a connection
+// be made, cannot hold the run for longer than request_timeout.
+struct Deadlines {
+    std::chrono::milliseconds read_timeout;
+    std::chrono::milliseconds request_timeout;
+    std::chrono::steady_clock::time_point started = std::chrono::steady_clock::now();
+
+    std::chrono::steady_clock::time_point whole() const { return started + request_timeout; }
+
+    std::chrono::steady_clock::time_point next(std::uint64_t streamed_bytes) const {
+        auto whole =
+            started + request_timeout *
+                          static_cast<std::int64_t>(1 + streamed_bytes / kStreamedBytesPerDeadline);
+        return std::min(std::chrono::steady_clock::now() + read_timeout, whole);
+    }
+};
+
 }  // namespace
 
 class ConnectionPool::Impl {
@@ -102,6 +121,7 @@ class ConnectionPool::Impl {
         : executor_(std::move(executor)),
           url_(std::move(url)),
           options_(std::move(options)),
+          proxy_(proxy_for(url_, options_.proxy)),
           tls_context_(ssl::context::tls_client) {
         if (url_.tls()) {
             configure_tls();
@@ -112,13 +132,15 @@ class ConnectionPool::Impl {
         BeastRequest wire = to_beast(request, url_.authority());
         bool fresh_only = false;
         for (;;) {
-            auto [connection, reused] = co_await checkout(fresh_only);
+            Deadlines deadlines{options_.read_timeout, options_.request_timeout};
+            auto [connection, reused] = co_await checkout(fresh_only, deadlines);
             Response response;
             bool keep_alive = false;
             std::optional<ExchangeFailure> failure;
             try {
                 co_await connection->visit([&](auto& stream) {
-                    return exchange(stream, *connection, wire, sink, response, keep_alive);
+                    return exchange(stream, *connection, wire, sink, response, keep_alive,
+                                    deadlines);
                 });
             } catch (const ExchangeFailure& caught) {
                 failure = caught;
@@ -160,13 +182,14 @@ class ConnectionPool::Impl {
         tls_context_.set_verify_mode(ssl::verify_peer);
     }
 
-    asio::awaitable<std::pair<std::unique_ptr<Connection>, bool>> checkout(bool fresh_only) {
+    asio::awaitable<std::pair<std::unique_ptr<Connection>, bool>> checkout(
+        bool fresh_only, const Deadlines& deadlines) {
         if (!fresh_only && !idle.empty()) {
             auto connection = std::move(idle.back());
             idle.pop_back();
             co_return std::pair{std::move(connection), true};
         }
-        co_return std::pair{co_await connect(), false};
+        co_return std::pair{co_await connect(deadlines), false};
     }
 
     void checkin(std::unique_ptr<Connection> connection) {
@@ -175,40 +198,67 @@ class ConnectionPool::Impl {
         }
     }
 
-    [[noreturn]] void unreachable(std::string_view why) const {
-        throw HttpError(ErrorClass::Unreachable, 0,
-                        fmt::format("could not connect to {}:{}: {}", url_.host, url_.port, why));
+    // The first hop of a new connection: the proxy when there is one, else the server.
+    std::string first_hop() const {
+        return proxy_ ? "the proxy " + proxy_->authority() : authority_form(url_.host, url_.port);
     }
 
-    asio::awaitable<std::unique_ptr<Connection>> connect() {
+    [[noreturn]] void unreachable(std::string_view why) const {
+        throw HttpError(ErrorClass::Unreachable, 0,
+                        fmt::format("could not connect to {}: {}", first_hop(), why));
+    }
+
+    asio::awaitable<beast::tcp_stream> open_tcp(std::chrono::steady_clock::time_point deadline) {
+        const std::string& host = proxy_ ? proxy_->host : url_.host;
+        std::uint16_t port = proxy_ ? proxy_->port : url_.port;
+        auto budget = std::chrono::duration_cast<std::chrono::milliseconds>(
+            deadline - std::chrono::steady_clock::now());
         error_code code;
         tcp::resolver resolver(executor_);
         auto endpoints = co_await resolver.async_resolve(
-            url_.host, std::to_string(url_.port), asio::redirect_error(asio::use_awaitable, code));
+            host, std::to_string(port), asio::redirect_error(asio::use_awaitable, code));
         if (code) {
             unreachable(
                 fmt::format("the host name did not resolve ({})", lowercase_first(code.message())));
         }
         beast::tcp_stream stream(executor_);
-        stream.expires_after(options_.connect_timeout);
+        stream.expires_at(deadline);
         co_await stream.async_connect(endpoints, asio::redirect_error(asio::use_awaitable, code));
         if (code == beast::error::timeout) {
-            unreachable(fmt::format("no answer within {} ms", options_.connect_timeout.count()));
+            unreachable(fmt::format("no answer within {} ms", budget.count()));
         }
         if (code) {
             unreachable(lowercase_first(code.message()));
         }
+        co_return stream;
+    }
+
+    // TCP, then the proxy's tunnel, then TLS: all within connect_timeout and within the
+    // request's own deadline.
+    asio::awaitable<std::unique_ptr<Connection>> connect(const Deadlines& deadlines) {
+        auto deadline = std::min(std::chrono::steady_clock::now() + options_.connect_timeout,
+                                 deadlines.whole());
+        beast::tcp_stream stream = co_await open_tcp(deadline);
         ++connections_opened;
         auto connection = std::make_unique<Connection>();
         // Beast reads as much as the buffer has room for, and 512 bytes when it has none.
         connection->buffer.reserve(kReadBuffer);
+        if (proxy_) {
+            co_await open_tunnel(stream, connection->buffer, *proxy_, url_);
+            spdlog::debug("{}: connected through the proxy {}", url_.authority(),
+                          proxy_->authority());
+        }
         if (!url_.tls()) {
             connection->plain.emplace(std::move(stream));
             co_return connection;
         }
+        if (connection->buffer.size() != 0) {
+            unreachable("the proxy sent data before the TLS handshake");
+        }
         connection->tls.emplace(std::move(stream), tls_context_);
         expect_host_name(connection->tls->native_handle());
-        connection->tcp().expires_after(options_.connect_timeout);
+        connection->tcp().expires_at(deadline);
+        error_code code;
         co_await connection->tls->async_handshake(ssl::stream_base::client,
                                                   asio::redirect_error(asio::use_awaitable, code));
         if (code) {
@@ -246,26 +296,11 @@ class ConnectionPool::Impl {
                                      url_.port, lowercase_first(code.message())));
     }
 
-    // Every read and write gets read_timeout, and none may end after the request's
-    // deadline: a trickling answer cannot hold the run for longer than request_timeout.
-    struct Deadlines {
-        std::chrono::milliseconds read_timeout;
-        std::chrono::milliseconds request_timeout;
-        std::chrono::steady_clock::time_point started = std::chrono::steady_clock::now();
-
-        std::chrono::steady_clock::time_point next(std::uint64_t streamed_bytes) const {
-            auto whole =
-                started + request_timeout * static_cast<std::int64_t>(
-                                                1 + streamed_bytes / kStreamedBytesPerDeadline);
-            return std::min(std::chrono::steady_clock::now() + read_timeout, whole);
-        }
-    };
-
     template <class Stream>
     asio::awaitable<void> exchange(Stream& stream, Connection& connection, const BeastRequest& wire,
-                                   const BodySink& sink, Response& response, bool& keep_alive) {
+                                   const BodySink& sink, Response& response, bool& keep_alive,
+                                   const Deadlines& deadlines) {
         error_code code;
-        Deadlines deadlines{options_.read_timeout, options_.request_timeout};
         // A request without a body shares one deadline with the head of its answer; one with a
         // body (an upload may take long) gives the answer a deadline of its own.
         connection.tcp().expires_at(deadlines.next(0));
@@ -374,6 +409,7 @@ class ConnectionPool::Impl {
     asio::any_io_executor executor_;
     Url url_;
     PoolOptions options_;
+    std::optional<Proxy> proxy_;  // nullopt: none, or no_proxy names the server
     ssl::context tls_context_;
 };
 

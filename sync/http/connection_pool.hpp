@@ -14,6 +14,7 @@
 #include <string_view>
 #include <vector>
 
+#include "sync/http/proxy.hpp"
 #include "sync/http/url.hpp"
 
 // The bottom layer: HTTP/1.1 exchanges over kept-alive TCP or TLS connections.
@@ -54,18 +55,24 @@ using BodySink = std::function<void(std::string_view)>;
 
 struct PoolOptions {
     std::optional<std::filesystem::path> ca_file;  // extra trust anchor beside the system store
+    // A new connection's whole set-up: TCP, the proxy's CONNECT, the TLS handshake.
     std::chrono::milliseconds connect_timeout{10000};
     std::chrono::milliseconds read_timeout{60000};  // per read or write, not per body
-    // From sending to the last byte of the answer. A streamed body gets this again for
-    // every kStreamedBytesPerDeadline it delivers, so a big download is not cut short.
+    // From asking for a connection (a new one's set-up included) to the last byte of the
+    // answer. A streamed body gets this again for every kStreamedBytesPerDeadline it
+    // delivers, so a big download is not cut short.
     std::chrono::milliseconds request_timeout{120000};
     std::uint64_t max_answer_size = 64u << 20;  // an answer held in memory (not streamed)
     std::size_t max_idle = 8;                   // kept-alive connections kept for reuse
+    // New connections go through this proxy's CONNECT tunnel unless its no_proxy names
+    // the host; a tunnelled connection is kept alive and reused like any other.
+    std::optional<Proxy> proxy;
 };
 
 inline constexpr std::uint64_t kStreamedBytesPerDeadline = 16u << 20;
 
-// Failures come out as HttpError: Unreachable when no connection could be made,
+// Failures come out as HttpError: Unreachable when no connection could be made
+// (a proxy that refused the tunnel included; see proxy_tunnel.hpp),
 // Retryable when an established connection failed or timed out, TlsRefused when the
 // certificate or the handshake was refused, Malformed when an answer is larger than
 // max_answer_size, Misconfigured when ca_file does not load. A resend_safe request
