@@ -19,7 +19,8 @@ constexpr std::string_view form_type = "application/x-www-form-urlencoded";
 
 PoolOptions pool_options(const ClientOptions& options) {
     return PoolOptions{options.ca_file,         options.connect_timeout, options.read_timeout,
-                       options.request_timeout, options.max_answer_size, options.max_connections};
+                       options.request_timeout, options.max_answer_size, options.max_connections,
+                       options.proxy};
 }
 
 PacerOptions pacer_options(const ClientOptions& options) {

@@ -33,6 +33,7 @@ enum class Access { ReadOnly, ReadWrite };
 
 struct ClientOptions {
     std::optional<std::filesystem::path> ca_file;
+    std::optional<Proxy> proxy;  // see PoolOptions::proxy
     std::chrono::milliseconds connect_timeout{10000};
     std::chrono::milliseconds read_timeout{60000};
     std::chrono::milliseconds request_timeout{120000};  // send to last byte, per attempt
