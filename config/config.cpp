@@ -3,14 +3,15 @@
 #include <algorithm>
 #include <array>
 #include <charconv>
-#include <span>
 
 #include <spdlog/spdlog.h>
 #include <toml++/toml.h>
 
-#include "config/closest_match.hpp"
 #include "config/file_access.hpp"
+#include "config/proxy_setting.hpp"
+#include "config/retention_table.hpp"
 #include "config/secret_source.hpp"
+#include "config/table_reader.hpp"
 #include "config/values.hpp"
 
 namespace smartq::config {
@@ -20,186 +21,16 @@ constexpr std::size_t max_config_file_size = 1024 * 1024;
 constexpr int max_concurrency = 64;
 constexpr int max_in_flight_limit = 1024;
 
-constexpr int max_keep = 1'000'000;
-
-constexpr std::array<std::string_view, 15> top_level_keys{
+constexpr std::array<std::string_view, 16> top_level_keys{
     "data_dir",        "concurrency",         "interval",        "deep_every",
     "log_level",       "metrics_listen",      "max_in_flight",   "max_rate",
     "accounts",        "rate_limit",          "request_timeout", "retry_for",
-    "max_answer_size", "serve_password_file", "retention"};
-constexpr std::array<std::string_view, 18> account_keys{
+    "max_answer_size", "serve_password_file", "retention",       "proxy"};
+constexpr std::array<std::string_view, 19> account_keys{
     "url",         "login",           "password",    "password_file", "password_env",
     "api_key",     "api_key_file",    "api_key_env", "files",         "ca_file",
     "concurrency", "interval",        "deep_every",  "rate_limit",    "request_timeout",
-    "retry_for",   "max_answer_size", "retention"};
-constexpr std::array<std::string_view, 6> retention_keys{
-    "keep_last", "keep_within", "keep_daily", "keep_weekly", "keep_monthly", "prune"};
-
-std::string located(const std::filesystem::path& file, const toml::source_region& where) {
-    if (where.begin.line == 0) {
-        return file.string();
-    }
-    return file.string() + ":" + std::to_string(where.begin.line);
-}
-
-std::string_view type_name(toml::node_type type) {
-    switch (type) {
-        case toml::node_type::table:
-            return "a table";
-        case toml::node_type::array:
-            return "an array";
-        case toml::node_type::string:
-            return "a string";
-        case toml::node_type::integer:
-            return "an integer";
-        case toml::node_type::floating_point:
-            return "a floating-point number";
-        case toml::node_type::boolean:
-            return "a boolean";
-        case toml::node_type::date:
-            return "a date";
-        case toml::node_type::time:
-            return "a time";
-        case toml::node_type::date_time:
-            return "a date-time";
-        case toml::node_type::none:
-            break;
-    }
-    return "nothing";
-}
-
-// One TOML table and its dotted name. Every mistake found in it becomes a
-// ConfigError that points at the line of the offending key, or of the table
-// when a key is missing.
-class TableReader {
-  public:
-    TableReader(const toml::table& table, std::string name, const std::filesystem::path& file)
-        : table_(table), name_(std::move(name)), file_(file) {}
-
-    const toml::table& table() const { return table_; }
-    const std::string& name() const { return name_; }
-
-    std::string full_key(std::string_view key) const {
-        return name_.empty() ? std::string(key) : name_ + "." + std::string(key);
-    }
-
-    [[noreturn]] void fail(std::string_view key, std::string_view problem) const {
-        const toml::node* node = table_.get(key);
-        throw ConfigError(located(file_, node ? node->source() : table_.source()) + ": key '" +
-                          full_key(key) + "': " + std::string(problem));
-    }
-
-    [[noreturn]] void fail_here(std::string_view problem) const {
-        throw ConfigError(located(file_, table_.source()) + ": key '" + name_ +
-                          "': " + std::string(problem));
-    }
-
-    void refuse_unknown_keys(std::span<const std::string_view> known) const {
-        for (auto&& [key, node] : table_) {
-            if (std::find(known.begin(), known.end(), key.str()) != known.end()) {
-                continue;
-            }
-            std::string problem = "unknown key";
-            if (auto suggestion = closest_match(key.str(), known)) {
-                problem += "; did you mean '" + std::string(*suggestion) + "'?";
-            }
-            fail(key.str(), problem);
-        }
-    }
-
-    bool has(std::string_view key) const { return table_.contains(key); }
-
-    template <typename T>
-    std::optional<T> get(std::string_view key, std::string_view expected) const {
-        const toml::node* node = table_.get(key);
-        if (node == nullptr) {
-            return std::nullopt;
-        }
-        if (auto* value = node->as<T>()) {
-            return value->get();
-        }
-        fail(key,
-             "expected " + std::string(expected) + ", got " + std::string(type_name(node->type())));
-    }
-
-    std::optional<std::string> string(std::string_view key) const {
-        return get<std::string>(key, "a string");
-    }
-
-    std::optional<int> integer_in(std::string_view key, int low, int high) const {
-        auto value = get<std::int64_t>(key, "an integer");
-        if (value && (*value < low || *value > high)) {
-            fail(key, std::to_string(*value) + " is not in " + std::to_string(low) + ".." +
-                          std::to_string(high));
-        }
-        return value ? std::optional<int>(static_cast<int>(*value)) : std::nullopt;
-    }
-
-    // Runs CHECK; a std::invalid_argument it throws becomes a ConfigError at KEY.
-    template <typename Check>
-    auto checked(std::string_view key, Check&& check) const {
-        try {
-            return check();
-        } catch (const std::invalid_argument& e) {
-            fail(key, e.what());
-        }
-    }
-
-    std::optional<std::chrono::seconds> duration(std::string_view key) const {
-        auto text = get<std::string>(key, "a duration string such as \"15m\"");
-        return text ? std::optional(checked(key, [&] { return parse_duration(*text); }))
-                    : std::nullopt;
-    }
-
-    // A whole or fractional number of requests per second.
-    std::optional<double> rate(std::string_view key) const {
-        const toml::node* node = table_.get(key);
-        if (node == nullptr) {
-            return std::nullopt;
-        }
-        std::optional<double> value;
-        if (auto* whole = node->as_integer()) {
-            value = static_cast<double>(whole->get());
-        } else if (auto* fraction = node->as_floating_point()) {
-            value = fraction->get();
-        } else {
-            fail(key, "expected a number of requests per second, got " +
-                          std::string(type_name(node->type())));
-        }
-        checked(key, [&] { check_rate(*value); });
-        return value;
-    }
-
-    // "64MiB", or a whole number of bytes.
-    std::optional<std::uint64_t> size(std::string_view key) const {
-        const toml::node* node = table_.get(key);
-        if (node == nullptr) {
-            return std::nullopt;
-        }
-        if (auto* whole = node->as_integer()) {
-            return checked(key, [&] { return parse_size(std::to_string(whole->get()) + "B"); });
-        }
-        auto text = get<std::string>(key, "a size such as \"64MiB\"");
-        return checked(key, [&] { return parse_size(*text); });
-    }
-
-    // The transport keys of this table, each defaulting to `defaults`.
-    TransportConfig transport(const TransportConfig& defaults) const {
-        TransportConfig out = defaults;
-        if (auto value = rate("rate_limit")) {
-            out.rate_limit = value;
-        }
-        out.request_timeout = duration("request_timeout").value_or(defaults.request_timeout);
-        out.retry_for = duration("retry_for").value_or(defaults.retry_for);
-        out.max_answer_size = size("max_answer_size").value_or(defaults.max_answer_size);
-        return out;
-    }
-
-  private:
-    const toml::table& table_;
-    std::string name_;
-    const std::filesystem::path& file_;
-};
+    "retry_for",   "max_answer_size", "retention",   "proxy"};
 
 // What the parser needs to know besides the text.
 struct Context {
@@ -208,42 +39,6 @@ struct Context {
     bool text_is_private;             // inline secrets allowed
     const Environment& env;
 };
-
-// The `retention` table of PARENT (the top level or an account), else
-// `inherited`: an account's table replaces the top level's as a whole, so
-// what it says is all that applies to it. A table that names no run to keep
-// is refused, as `forget` without a policy is.
-std::optional<RetentionConfig> read_retention(const TableReader& parent,
-                                              const std::optional<RetentionConfig>& inherited,
-                                              const std::filesystem::path& file) {
-    const toml::node* node = parent.table().get("retention");
-    if (node == nullptr) {
-        return inherited;
-    }
-    const toml::table* table = node->as_table();
-    if (table == nullptr) {
-        parent.fail("retention", "expected a [" + parent.full_key("retention") + "] table, got " +
-                                     std::string(type_name(node->type())));
-    }
-    TableReader retention(*table, parent.full_key("retention"), file);
-    retention.refuse_unknown_keys(retention_keys);
-    auto count = [&](std::string_view key) {
-        return static_cast<std::size_t>(retention.integer_in(key, 0, max_keep).value_or(0));
-    };
-    RetentionConfig out;
-    out.keep_last = count("keep_last");
-    out.keep_daily = count("keep_daily");
-    out.keep_weekly = count("keep_weekly");
-    out.keep_monthly = count("keep_monthly");
-    out.keep_within = retention.duration("keep_within");
-    out.prune = retention.get<bool>("prune", "true or false").value_or(true);
-    if (!out.keep_last && !out.keep_daily && !out.keep_weekly && !out.keep_monthly &&
-        !out.keep_within) {
-        retention.fail_here(
-            "no policy: set keep_last, keep_within, keep_daily, keep_weekly or keep_monthly");
-    }
-    return out;
-}
 
 std::filesystem::path resolve(const std::filesystem::path& directory, std::string_view value) {
     std::filesystem::path path(value);
@@ -281,7 +76,8 @@ Secret read_secret(const TableReader& account, const std::string& what, const Co
 }
 
 AccountConfig read_account(const TableReader& account, const std::string& name,
-                           const Config& defaults, const Context& context) {
+                           const Config& defaults, const ProxyKey& top_proxy,
+                           const Context& context) {
     account.refuse_unknown_keys(account_keys);
     AccountConfig result;
     result.name = name;
@@ -302,6 +98,8 @@ AccountConfig read_account(const TableReader& account, const std::string& name,
         result.ca_file = resolve(context.directory, *ca_file);
         account.checked("ca_file", [&] { check_readable_file(*result.ca_file); });
     }
+    result.proxy = choose_proxy(read_proxy_key(account, context.text_is_private), top_proxy,
+                                result.url, context.env);
     result.concurrency =
         account.integer_in("concurrency", 1, max_concurrency).value_or(defaults.concurrency);
     result.interval = account.duration("interval").value_or(defaults.interval);
@@ -314,6 +112,7 @@ AccountConfig read_account(const TableReader& account, const std::string& name,
 
 std::vector<AccountConfig> read_accounts(const TableReader& top, const Config& defaults,
                                          const Context& context) {
+    ProxyKey top_proxy = read_proxy_key(top, context.text_is_private);
     const toml::node* node = top.table().get("accounts");
     const toml::table* accounts = node ? node->as_table() : nullptr;
     if (node && !accounts) {
@@ -343,7 +142,7 @@ std::vector<AccountConfig> read_accounts(const TableReader& top, const Config& d
                                            std::string(type_name(value->type())));
         }
         result.push_back(read_account(TableReader(*table, "accounts." + name, context.file), name,
-                                      defaults, context));
+                                      defaults, top_proxy, context));
     }
     return result;
 }
@@ -473,10 +272,10 @@ std::string_view line_of(std::string_view text, std::size_t line) {
     return text.substr(0, text.find('\n'));
 }
 
-// True for "password = ..." and "api_key = ...": toml++ quotes bits of a
-// malformed value in its messages, and that value may be a secret.
+// True for "password = ...", "api_key = ..." and "proxy = ...": toml++ quotes bits
+// of a malformed value in its messages, and that value may be a secret.
 bool assigns_inline_secret(std::string_view line) {
-    for (std::string_view key : {"password", "api_key"}) {
+    for (std::string_view key : {"password", "api_key", "proxy"}) {
         for (auto at = line.find(key); at != std::string_view::npos; at = line.find(key, at + 1)) {
             auto rest = line.substr(at + key.size());
             auto next = rest.find_first_not_of("\"' \t");

@@ -24,6 +24,15 @@ struct TransportConfig {
     std::uint64_t max_answer_size = 64u << 20;  // bytes of a JSON answer
 };
 
+// An HTTP proxy that an account's connections tunnel through (CONNECT).
+struct ProxyConfig {
+    std::string host;
+    std::uint16_t port = 1080;
+    std::string user;  // empty: the proxy is sent no credentials
+    Secret password;
+    std::string no_proxy;  // $no_proxy, else $NO_PROXY: hosts reached directly (curl's rules)
+};
+
 // What the daemon forgets after each successful run of an account, as
 // `forget`'s options (0 and nullopt: not set), then whether it prunes.
 struct RetentionConfig {
@@ -43,11 +52,14 @@ struct AccountConfig {
     Secret api_key;
     bool files = true;                             // download attachments
     std::optional<std::filesystem::path> ca_file;  // absolute, exists and is readable
-    int concurrency = 8;                           // inherited from the top level unless set
+    // Its own `proxy` key, else the top level's, else the environment's; nullopt: none.
+    std::optional<ProxyConfig> proxy;
+    int concurrency = 8;  // inherited from the top level unless set
     std::chrono::seconds interval{900};
     std::chrono::seconds deep_every{86400};
     TransportConfig transport;  // inherited from the top level unless set
-    // [accounts.NAME.retention] replaces [retention] as a whole; nullopt: keep everything.
+    // [accounts.NAME.retention] replaces [retention] as a whole, `retention = false` turns
+    // it off; nullopt: keep everything.
     std::optional<RetentionConfig> retention;
     std::filesystem::path data_dir;  // <Config::data_dir>/<name>
 

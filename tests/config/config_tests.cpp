@@ -244,9 +244,10 @@ TEST_CASE("a value of the wrong type names the expected type") {
 }
 
 TEST_CASE("bad durations, ranges, levels and addresses point at their key") {
-    CHECK(error_of("interval = \"15 fortnights\"\n" + account())
-              .starts_with(
-                  "/nonexistent/etc/cfg.toml:1: key 'interval': '15 fortnights' is not a duration"));
+    CHECK(
+        error_of("interval = \"15 fortnights\"\n" + account())
+            .starts_with(
+                "/nonexistent/etc/cfg.toml:1: key 'interval': '15 fortnights' is not a duration"));
     CHECK(error_of(account("acme", "deep_every = \"0s\"\n"))
               .starts_with("/nonexistent/etc/cfg.toml:6: key 'accounts.acme.deep_every': '0s' is "
                            "not a duration"));
@@ -631,12 +632,25 @@ TEST_CASE("a bad retention policy is one sentence at its key") {
           "/nonexistent/etc/cfg.toml:1: key 'retention': no policy: set keep_last, keep_within, "
           "keep_daily, keep_weekly or keep_monthly");
     auto zero = error_of("[retention]\nkeep_monthly = 0\n" + account());
-    CHECK(zero.ends_with("key 'retention': no policy: set keep_last, keep_within, keep_daily, "
-                         "keep_weekly or keep_monthly"));
+    CHECK(
+        zero.ends_with("key 'retention': no policy: set keep_last, keep_within, keep_daily, "
+                       "keep_weekly or keep_monthly"));
     CHECK(error_of("retention = 3\n" + account()) ==
-          "/nonexistent/etc/cfg.toml:1: key 'retention': expected a [retention] table, got an "
-          "integer");
+          "/nonexistent/etc/cfg.toml:1: key 'retention': expected a [retention] table or false, "
+          "got an integer");
     CHECK(error_of(account("acme", "retention = \"daily\"\n")) ==
           "/nonexistent/etc/cfg.toml:6: key 'accounts.acme.retention': expected a "
-          "[accounts.acme.retention] table, got a string");
+          "[accounts.acme.retention] table or false, got a string");
+    CHECK(error_of(account("acme", "retention = true\n")) ==
+          "/nonexistent/etc/cfg.toml:6: key 'accounts.acme.retention': expected a "
+          "[accounts.acme.retention] table or false, got true");
+}
+
+TEST_CASE("retention = false in an account switches the top level's policy off for it") {
+    auto config = parse("[retention]\nkeep_last = 3\n" + account("acme", "retention = false\n") +
+                        account("beta"));
+    CHECK_FALSE(config.account("acme").retention);
+    REQUIRE(config.account("beta").retention);
+    CHECK(config.account("beta").retention->keep_last == 3);
+    CHECK_FALSE(parse("retention = false\n" + account()).accounts[0].retention);
 }
