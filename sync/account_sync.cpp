@@ -10,6 +10,10 @@ namespace asio = boost::asio;
 http::ClientOptions client_options(const config::AccountConfig& account) {
     http::ClientOptions options;
     options.ca_file = account.ca_file;
+    if (account.proxy) {
+        options.proxy = http::Proxy{account.proxy->host, account.proxy->port, account.proxy->user,
+                                    account.proxy->password.reveal(), account.proxy->no_proxy};
+    }
     options.max_connections = static_cast<std::size_t>(account.concurrency);
     options.rate_limit = account.transport.rate_limit;
     options.request_timeout = account.transport.request_timeout;
