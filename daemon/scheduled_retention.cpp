@@ -61,8 +61,8 @@ void apply_retention(const config::AccountConfig& account) {
     try {
         apply_policy(account);
     } catch (...) {
-        spdlog::warn("{}: retention not applied this time: {}", account.name,
-                     describe(std::current_exception()).message);
+        spdlog::error("{}: retention failed, tried again after the next run: {}", account.name,
+                      describe(std::current_exception()).message);
     }
 }
 

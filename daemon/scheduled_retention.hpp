@@ -8,8 +8,9 @@
 namespace smartq::daemon {
 
 // Does nothing for an account without a policy. A failure (another process
-// holds the account's lock, the disk is full) is logged as a warning: the run
-// stays a success and the next one tries again.
+// holds the account's lock, the replica cannot be written) is one error line
+// naming the account, and never thrown: the run stays a success, the daemon
+// goes on, and the next run tries again.
 void apply_retention(const config::AccountConfig& account);
 
 }  // namespace smartq::daemon

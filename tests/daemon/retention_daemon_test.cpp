@@ -1,14 +1,22 @@
 // The daemon's [retention]: after its run, an account's policy leaves only the
 // runs it keeps, prunes unless told not to, and `sync` leaves the past alone;
-// a bad policy stops the daemon at start; reclaim_space empties the WAL.
+// an account can switch it off; a retention that fails is one error line and
+// the daemon goes on; a bad policy stops the daemon at start; reclaim_space
+// empties the WAL.
 #include <doctest/doctest.h>
 #include <signal.h>
 #include <sqlite3.h>
 
+#include <spdlog/sinks/ostream_sink.h>
+#include <spdlog/spdlog.h>
+
 #include <fstream>
+#include <sstream>
 #include <thread>
 
+#include "daemon/scheduled_retention.hpp"
 #include "daemon_harness.hpp"
+#include "store/account_lock.hpp"
 #include "store/retention.hpp"
 #include "support/child_process.hpp"
 #include "support/sandbox_fixture.hpp"
@@ -43,6 +51,13 @@ void run_sync(const std::filesystem::path& config_file, bool deep) {
     auto status = sync.wait(60s);
     REQUIRE(status.has_value());
     REQUIRE_MESSAGE(status->code == 0, sync.stderr_text());
+}
+
+std::size_t lines_with(const std::string& log, const std::string& text) {
+    std::size_t count = 0;
+    for (auto at = log.find(text); at != std::string::npos; at = log.find(text, at + 1))
+        ++count;
+    return count;
 }
 
 std::int64_t pragma(sqlite3* db, const std::string& name) {
@@ -151,5 +166,70 @@ TEST_CASE("the daemon applies each account's retention after its run and sync do
     CHECK_FALSE(std::filesystem::exists(body_a));
     CHECK(std::filesystem::exists(body_b));
     CHECK(integrity_problems(data, "a").empty());
+    CHECK(integrity_problems(data, "b").empty());
+}
+
+TEST_CASE("a retention that finds the account's lock held is one error line naming the account") {
+    TempDir dir;
+    config::AccountConfig account;
+    account.name = "acme";
+    account.data_dir = dir / "acme";
+    account.retention = config::RetentionConfig{.keep_last = 1};
+    std::filesystem::create_directories(account.data_dir);
+    store::AccountLock held(account.data_dir / "lock", "acme");
+
+    std::ostringstream log;
+    auto logger = std::make_shared<spdlog::logger>(
+        "retention-test", std::make_shared<spdlog::sinks::ostream_sink_mt>(log));
+    logger->set_pattern("%l %v");
+    auto previous = spdlog::default_logger();
+    spdlog::set_default_logger(logger);
+    CHECK_NOTHROW(daemon::apply_retention(account));
+    spdlog::set_default_logger(previous);
+
+    auto text = log.str();
+    CHECK_MESSAGE(text.starts_with("error acme: retention failed, tried again after the next "
+                                   "run: account acme is being synced by another process"),
+                  text);
+    CHECK_MESSAGE(lines_with(text, "\n") == 1, text);
+}
+
+TEST_CASE(
+    "retention = false keeps an account's runs; a failing retention does not stop the "
+    "daemon") {
+    SandboxFixture sandbox;
+    TempDir dir;
+    auto config_file = dir / "config.toml";
+    auto data = dir / "data";
+    // a's table comes last, so the line appended is its own.
+    write_text(config_file, config_text(data, {{"b", sandbox.port()}, {"a", sandbox.port()}},
+                                        "[retention]\nkeep_last = 1\n") +
+                                "retention = false\n");
+    // b's prune meets a blob directory that cannot be read: a symbolic link to itself.
+    std::filesystem::create_directories(data / "b" / "blobs");
+    std::filesystem::create_directory_symlink("zz", data / "b" / "blobs" / "zz");
+
+    ChildProcess daemon(SMARTQ_BACKUP_BIN, {"--config", config_file.string(), "daemon"},
+                        secret_env());
+    REQUIRE_MESSAGE(eventually(
+                        [&] {
+                            return lines_with(daemon.stderr_text(), "b: retention failed") >= 2 &&
+                                   runs_of(data, "a").size() >= 2;
+                        },
+                        60s),
+                    daemon.stderr_text());
+    daemon.kill(SIGTERM);
+    auto exit = daemon.wait(10s);
+    REQUIRE(exit.has_value());
+    CHECK(exit->code == 0);
+    auto log = daemon.stderr_text();
+    CHECK(lines_with(log, "b: retention failed") == lines_with(log,
+                                                               " error b: retention failed, "
+                                                               "tried again after the next "
+                                                               "run: "));
+    CHECK_MESSAGE(lines_with(log, "a: retention") == 0, log);
+    auto runs_a = runs_of(data, "a");
+    CHECK(runs_a.size() >= 2);
+    CHECK(runs_a.back().id == 1);  // keep_last = 1 would have forgotten it
     CHECK(integrity_problems(data, "b").empty());
 }
