@@ -7,8 +7,8 @@
 //
 // Its parts, one file each: this one runs a sync and keeps its record; crawl/projects.cpp
 // reads a project's own resources, crawl/tickets.cpp lists tickets and decides which to read,
-// crawl/ticket_children.cpp reads a ticket's notes, tasks and files as independent jobs of
-// the one work queue (crawl/work_queue.hpp), crawl/deletions.cpp confirms and cascades
+// crawl/ticket_children.cpp reads what the resource table puts below a ticket as independent
+// jobs of the one work queue (crawl/work_queue.hpp), crawl/deletions.cpp confirms and cascades
 // deletions, and files/attachment_downloader.hpp stores bodies.
 #pragma once
 
@@ -21,8 +21,10 @@
 #include <map>
 #include <memory>
 #include <optional>
+#include <set>
 #include <string>
 #include <unordered_map>
+#include <unordered_set>
 #include <vector>
 
 #include "store/blob_store.hpp"
@@ -39,9 +41,9 @@ namespace smartq::sync {
 struct SyncOptions {
     bool deep = false;
     bool files = true;
-    bool confirm_deletions = false;      // let a sweep mark most of a resource deleted
-    std::chrono::seconds overlap{300};   // re-read this far behind the watermark
-    std::size_t concurrency = 8;     // workers of the crawl's work queue
+    bool confirm_deletions = false;     // let a sweep mark most of a resource deleted
+    std::chrono::seconds overlap{300};  // re-read this far behind the watermark
+    std::size_t concurrency = 8;        // workers of the crawl's work queue
     std::size_t queued_tickets = 64;  // tickets queued ahead of the workers before a listing waits
 };
 
@@ -126,27 +128,38 @@ class Crawler {
     void queue_read_ticket(const ScanPtr& scan, std::int64_t id, const Chain& after);
     boost::asio::awaitable<void> read_ticket(ScanPtr scan, std::int64_t id, Chain& chain);
 
-    // crawl/ticket_children.cpp: a ticket's notes, tasks, files and bodies as jobs.
+    // crawl/ticket_children.cpp: the resources below a ticket and the bodies, as jobs.
     boost::asio::awaitable<void> walk_ticket(WalkPtr walk, Chain& chain);
     // Queues a step of the walk as begun work; the walk finishes after its last step.
     void queue_step(const WalkPtr& walk, const Chain& after, WalkStep step);
     boost::asio::awaitable<void> run_step(WalkPtr walk, Chain& chain, const WalkStep& step);
     // A child list answered a permanent error: the ticket's other steps are skipped.
     void stop_walk(TicketWalk& walk, const http::HttpError& error);
-    boost::asio::awaitable<void> list_notes(const WalkPtr& walk, Chain& chain);
-    boost::asio::awaitable<void> list_first_tasks(const WalkPtr& walk, Chain& chain);
-    boost::asio::awaitable<void> list_files(const WalkPtr& walk, std::int64_t note, Chain& chain);
-    // Lists a ticket's tasks into the replica; false if the list was not read whole.
-    boost::asio::awaitable<bool> list_tasks(const Context& context, store::Sweep* sweep,
+    // The step that lists the rows of `kind` under one parent (`at`), then queues the listing
+    // of each listed row's children and the bodies of files.
+    WalkStep list_step(Kind kind, Context at);
+    boost::asio::awaitable<void> list_below(const WalkPtr& walk, Kind kind, Context at,
                                             Chain& chain);
+    void notice_hidden_parents(const TicketWalk& walk,
+                               const std::unordered_set<std::int64_t>& listed,
+                               const std::set<std::int64_t>& parents);
+    // Lists a resource under one parent into the replica; false if it was not read whole.
+    boost::asio::awaitable<bool> list_into(const Resource& resource, const Context& context,
+                                           store::Sweep* sweep, Chain& chain,
+                                           const Each& each = {});
+    void queue_body(const WalkPtr& walk, const Context& at, std::int64_t id,
+                    simdjson::dom::element item, const Chain& after);
     // A body that is not stored (refused, or disagreeing with its metadata) leaves the ticket
     // incomplete: the run is partial.
-    boost::asio::awaitable<void> download(WalkPtr walk, std::int64_t note, std::int64_t file_id,
+    boost::asio::awaitable<void> download(WalkPtr walk, Context at, std::int64_t file_id,
                                           std::optional<std::uint64_t> size, Chain& chain);
     boost::asio::awaitable<void> finish_ticket(WalkPtr walk, Chain& chain);
     // After the last step: confirms what the listings missed, then marks the ticket read if
     // everything was stored.
     boost::asio::awaitable<void> settle_children(TicketWalk& walk, Chain& chain);
+    boost::asio::awaitable<void> list_again(TicketWalk& walk, const Resource& resource,
+                                            const std::vector<std::vector<store::Value>>& unlisted,
+                                            Chain& chain);
     // A child list of a listed ticket answered 404: tombstones the ticket if its own URL
     // answers 404 too, else the run is partial and the ticket stays unmarked.
     boost::asio::awaitable<void> confirm_ticket_gone(const Context& context, std::string why,

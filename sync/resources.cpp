@@ -45,7 +45,8 @@ Resource make(Kind kind, std::string_view name, std::optional<Kind> parent_kind,
               std::string_view path, std::string_view list_params, int page_size,
               std::string_view envelope, std::vector<Column> columns, std::size_t key_columns,
               std::vector<std::string_view> writable, std::vector<Reference> references,
-              RestoreFacts restore, std::vector<store::JoinSpec> joins = {}) {
+              RestoreFacts restore, std::vector<store::JoinSpec> joins = {},
+              Deletion deletion = Deletion::OwnUrl) {
     Resource r{kind,
                name,
                parent_kind,
@@ -58,6 +59,7 @@ Resource make(Kind kind, std::string_view name, std::optional<Kind> parent_kind,
                std::move(writable),
                std::move(references),
                std::move(restore),
+               deletion,
                {}};
     r.table.table = name;
     r.table.resource = name;
@@ -95,12 +97,13 @@ std::vector<Resource> build() {
                        1,
                        {"name", "access_level", "max_step", "can_edit_project",
                         "can_manage_people_notes", "can_see_private_notes"},
-                       {{"max_step", Kind::Steps}}, {.natural_key = {{"name"}}, .hook = RestoreHook::DefaultRole}));
-    all.push_back(make(Kind::Steps, "steps", Kind::Projects, "/projects/{project}/steps", "", 100,
-                       "step",
-                       {key("id", Int, "id", Convert::Id), parent("project_id", "projects"),
-                        col("name", Text, Convert::Text), col("pos", Int, Convert::Integer)},
-                       1, {"name", "description", "limit", "pos"}, {}, {.natural_key = {{"name"}}}));
+                       {{"max_step", Kind::Steps}},
+                       {.natural_key = {{"name"}}, .hook = RestoreHook::DefaultRole}));
+    all.push_back(
+        make(Kind::Steps, "steps", Kind::Projects, "/projects/{project}/steps", "", 100, "step",
+             {key("id", Int, "id", Convert::Id), parent("project_id", "projects"),
+              col("name", Text, Convert::Text), col("pos", Int, Convert::Integer)},
+             1, {"name", "description", "limit", "pos"}, {}, {.natural_key = {{"name"}}}));
     all.push_back(make(Kind::CustomFields, "custom_fields", Kind::Projects,
                        "/projects/{project}/custom_fields", "", 100, "field",
                        {key("project_id", Int, "project_id", Convert::Context, "projects"),
@@ -144,12 +147,17 @@ std::vector<Resource> build() {
               col("owner_id", Int, Convert::Id), col("insert_time", Text, Convert::Text),
               col("update_time", Text, Convert::Text)},
              1, {"text", "parent_id", "private"}, {{"parent_id", Kind::Notes}},
-             {.natural_key = {{"text"}, {"private", true}}, .hook = RestoreHook::NoteThreads}));
-    all.push_back(make(Kind::Tasks, "tasks", Kind::Tickets,
-                       "/projects/{project}/tickets/{ticket}/tasks", "", 100, "task",
-                       {key("id", Int, "id", Convert::Id), parent("ticket_id", "tickets"),
-                        col("text", Text, Convert::Text), col("done", Int, Convert::Bool)},
-                       1, {"text", "done"}, {}, {.natural_key = {{"text"}}, .finishing_flag = "done"}));
+             {.natural_key = {{"text"}, {"private", true}},
+              .hook = RestoreHook::NoteThreads,
+              .paged_by_guide = true}));
+    all.push_back(
+        make(Kind::Tasks, "tasks", Kind::Tickets, "/projects/{project}/tickets/{ticket}/tasks", "",
+             100, "task",
+             {key("id", Int, "id", Convert::Id), parent("ticket_id", "tickets"),
+              col("text", Text, Convert::Text), col("done", Int, Convert::Bool)},
+             1, {"text", "done"}, {},
+             {.natural_key = {{"text"}}, .finishing_flag = "done", .paged_by_guide = true}, {},
+             Deletion::TwoListings));
     all.push_back(make(Kind::Files, "files", Kind::Notes,
                        "/projects/{project}/tickets/{ticket}/notes/{note}/files", "", 100, "file",
                        {key("id", Int, "id", Convert::Id),
@@ -158,27 +166,33 @@ std::vector<Resource> build() {
                         col("name", Text, Convert::Text),
                         {ColumnSpec{"sha256", Text, true, {}}, "sha256", Convert::Local},
                         {ColumnSpec{"size", Int, false, {}}, "size", Convert::Local}},
-                       1, {}, {}, {.natural_key = {{"name"}, {"size"}}, .hook = RestoreHook::FileBodies}));
+                       1, {}, {},
+                       {.natural_key = {{"name"}, {"size"}}, .hook = RestoreHook::FileBodies}));
+    for (std::size_t i = 0; i < all.size(); ++i)
+        if (static_cast<std::size_t>(all[i].kind) != i)
+            throw std::logic_error("a row of the resource table is out of its kind's place");
     return all;
 }
 
-std::int64_t context_id(const Context& context, std::string_view name) {
-    if (name == "project_id")
-        return context.project_id;
-    if (name == "ticket_id")
-        return context.ticket_id;
-    if (name == "note_id")
-        return context.note_id;
-    throw std::logic_error("resource table names an unknown context column");
+// The context member a path placeholder fills.
+void set_placeholder(Context& context, std::string_view placeholder, const std::string& key) {
+    if (placeholder == "{project}")
+        context.project_id = std::stoll(key);
+    else if (placeholder == "{ticket}")
+        context.ticket_id = std::stoll(key);
+    else if (placeholder == "{note}")
+        context.note_id = std::stoll(key);
+    else if (placeholder == "{field}")
+        context.field_name = key;
+    else
+        throw std::logic_error("resource table names an unknown path placeholder");
 }
 
 Value read_column(const Column& column, dom::element object, const Context& context) {
     if (column.convert == Convert::Local)
         return {};
     if (column.convert == Convert::Context) {
-        if (column.source == "field_name")
-            return context.field_name;
-        return context_id(context, column.source);
+        return context_value(context, column.source);
     }
     auto member = wire::field(object, column.source);
     if (!member)
@@ -261,6 +275,64 @@ std::span<const store::TableSpec> table_specs() {
     return specs;
 }
 
+std::vector<const Resource*> children(std::optional<Kind> parent) {
+    std::vector<const Resource*> out;
+    for (const auto& r : resources())
+        if (r.parent == parent)
+            out.push_back(&r);
+    return out;
+}
+
+bool below(Kind kind, Kind ancestor) {
+    for (auto parent = resource(kind).parent; parent; parent = resource(*parent).parent)
+        if (*parent == ancestor)
+            return true;
+    return false;
+}
+
+std::vector<const Resource*> descendants(Kind ancestor) {
+    std::vector<const Resource*> out;
+    for (const auto& r : resources())
+        if (below(r.kind, ancestor))
+            out.push_back(&r);
+    return out;
+}
+
+// A child's path is its parent's, the parent's placeholder, and its own name.
+Context within(const Resource& parent, Context at, const std::string& key) {
+    for (const auto* child : children(parent.kind)) {
+        auto rest = child->path.substr(parent.path.size() + 1);
+        set_placeholder(at, rest.substr(0, rest.find('/')), key);
+        return at;
+    }
+    throw std::logic_error("the resource table gives this resource no children");
+}
+
+Value context_value(const Context& context, std::string_view column) {
+    if (column == "project_id")
+        return context.project_id;
+    if (column == "ticket_id")
+        return context.ticket_id;
+    if (column == "note_id")
+        return context.note_id;
+    if (column == "field_name")
+        return context.field_name;
+    throw std::logic_error("resource table names an unknown context column");
+}
+
+// The parent columns are those that reference the parent's table.
+std::vector<std::pair<std::string_view, Value>> parent_columns(const Resource& resource,
+                                                               const Context& context) {
+    std::vector<std::pair<std::string_view, Value>> out;
+    if (!resource.parent)
+        return out;
+    const auto& parent_table = resources().at(static_cast<std::size_t>(*resource.parent)).name;
+    for (const auto& column : resource.columns)
+        if (column.convert == Convert::Context && column.spec.references == parent_table)
+            out.emplace_back(column.spec.name, context_value(context, column.source));
+    return out;
+}
+
 std::string list_path(const Resource& resource, const Context& context) {
     std::string path(resource.path);
     auto replace = [&](std::string_view placeholder, const std::string& value) {
@@ -340,7 +412,7 @@ store::Record make_record(const Resource& resource, dom::element object, const C
         }
     }
     record.data = wire::to_json(object);
-    if (resource.kind == Kind::Tickets)
+    if (resource.restore.hook == RestoreHook::TicketCustomFields)
         add_ticket_joins(record, object, context);
     return record;
 }

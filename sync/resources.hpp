@@ -17,7 +17,10 @@
 
 namespace smartq::sync {
 
-enum class Kind {
+// The kinds the code names: the roots, the hooks and what a reference points to. A row
+// that no code names takes the next number after them (see resources.cpp); the walks know
+// it by its place in the tree.
+enum class Kind : std::uint8_t {
     Users,
     Projects,
     Roles,
@@ -71,6 +74,12 @@ enum class RestoreHook {
     FileBodies,          // an upload of the stored body, checked before it is sent
 };
 
+// How a row a listing no longer shows is proven gone before it is tombstoned.
+enum class Deletion {
+    OwnUrl,       // its own URL answers 404
+    TwoListings,  // it has no URL of its own: two listings taken at different times lack it
+};
+
 // What a restore needs to know of a resource beyond its writable fields.
 struct RestoreFacts {
     std::vector<KeyField> natural_key = {};
@@ -107,6 +116,7 @@ struct Resource {
     std::vector<std::string_view> writable;  // fields a restore may send
     std::vector<Reference> references;
     RestoreFacts restore;
+    Deletion deletion = Deletion::OwnUrl;
     store::TableSpec table;  // derived from columns
 };
 
@@ -114,6 +124,24 @@ const std::vector<Resource>& resources();
 const Resource& resource(Kind kind);
 // Table specs of every resource, in dependency order, for Replica::open.
 std::span<const store::TableSpec> table_specs();
+
+// The tree the table declares. The resources whose parent is `parent` (the account's own
+// with nullopt), in table order, which is the order of every walk.
+std::vector<const Resource*> children(std::optional<Kind> parent);
+// Whether `kind` lies below `ancestor` (not itself).
+bool below(Kind kind, Kind ancestor);
+// The resources below `ancestor`, in table order.
+std::vector<const Resource*> descendants(Kind ancestor);
+
+// The context of an object's children: `at` with the object's key (its id, or a custom
+// field's name) in the place its children's paths name it ({ticket} -> ticket_id).
+Context within(const Resource& parent, Context at, const std::string& key);
+// A parent column's value in a context: project_id, ticket_id, note_id or field_name.
+store::Value context_value(const Context& context, std::string_view column);
+// The columns of a resource that name its parent object, with their values in `context`:
+// what its rows under one parent are asked for by.
+std::vector<std::pair<std::string_view, store::Value>> parent_columns(const Resource& resource,
+                                                                      const Context& context);
 
 // "/projects/5/tickets/7/notes" from a resource's path template and a context.
 std::string list_path(const Resource& resource, const Context& context);

@@ -1,8 +1,8 @@
-// A ticket's notes, tasks, files and bodies, read as independent jobs of the crawl's queue:
-// the notes and the tasks list at once, each listed note queues the listing of its files, and
-// each listed file the download of its body. The last step to end settles the sweeps and, if
-// everything was stored and committed, marks the ticket read in the same write unit as its
-// last child.
+// The resources below a ticket (the table's tree: notes, tasks, the files of each note),
+// read as independent jobs of the crawl's queue: the ticket's own children list at once, each
+// listed object queues the listing of its children, and each listed file the download of its
+// body. The last step to end settles the sweeps and, if everything was stored and committed,
+// marks the ticket read in the same write unit as its last child.
 #include <spdlog/spdlog.h>
 
 #include <algorithm>
@@ -26,17 +26,24 @@ asio::awaitable<void> Crawler::walk_ticket(WalkPtr walk, Chain& chain) {
     // Marks vouch for committed children only: a window rolled back while this ticket's
     // children were written takes some of them with it.
     w.epoch = replica_.lost_windows();
-    if (w.has_children) {
-        auto id = w.context.ticket_id;
-        w.notes.emplace(replica_.begin_sweep(resource(Kind::Notes).table, "ticket_id", id));
-        w.tasks.emplace(replica_.begin_sweep(resource(Kind::Tasks).table, "ticket_id", id));
-        w.files.emplace(replica_.begin_sweep(resource(Kind::Files).table, "ticket_id", id));
+    for (const auto* r : descendants(Kind::Tickets)) {
+        auto& below = w.below.emplace_back();
+        below.resource = r;
+        // Every resource below a ticket names it, however deep: one sweep per ticket.
+        if (w.has_children)
+            below.sweep.emplace(replica_.begin_sweep(r->table, "ticket_id", w.context.ticket_id));
     }
-    ++w.steps;  // this job's own step, the notes
-    queue_step(walk, chain,
-               [this](const WalkPtr& walk, Chain& at) { return list_first_tasks(walk, at); });
-    WalkStep notes = [this](const WalkPtr& walk, Chain& at) { return list_notes(walk, at); };
-    co_await run_step(walk, chain, notes);
+    auto first = children(Kind::Tickets);
+    ++w.steps;  // this job's own step, the first child's listing
+    for (std::size_t i = 1; i < first.size(); ++i)
+        queue_step(walk, chain, list_step(first[i]->kind, w.context));
+    co_await run_step(walk, chain, list_step(first.front()->kind, w.context));
+}
+
+Crawler::WalkStep Crawler::list_step(Kind kind, Context at) {
+    return [this, kind, at = std::move(at)](const WalkPtr& walk, Chain& chain) {
+        return list_below(walk, kind, at, chain);
+    };
 }
 
 void Crawler::queue_step(const WalkPtr& walk, const Chain& after, WalkStep step) {
@@ -74,108 +81,90 @@ void Crawler::stop_walk(TicketWalk& walk, const http::HttpError& error) {
     }
 }
 
-asio::awaitable<void> Crawler::list_notes(const WalkPtr& walk, Chain& chain) {
+asio::awaitable<void> Crawler::list_below(const WalkPtr& walk, Kind kind, Context at,
+                                          Chain& chain) {
     auto& w = *walk;
-    const auto& notes = resource(Kind::Notes);
+    auto& below = w.of(kind);
+    const auto& r = *below.resource;
+    auto hook = r.restore.hook;
     std::unordered_set<std::int64_t> listed;
     std::set<std::int64_t> parents;
-    auto request = list_request(notes, list_path(notes, w.context), chain);
-    request.paged_by_guide = true;
-    auto outcome = co_await list_pages(
-        client_, page_caps_, request, [&](const Items& items) -> asio::awaitable<bool> {
-            w.notes_whole =
-                store_page(notes, items, w.context, w.notes ? &*w.notes : nullptr,
-                           [&](const store::Record& record, dom::element item, ChangeKind) {
-                               auto note = std::get<std::int64_t>(record.key[0]);
-                               listed.insert(note);
-                               queue_step(walk, chain,
-                                          [this, note](const WalkPtr& walk, Chain& at) {
-                                              return list_files(walk, note, at);
-                                          });
-                               auto parent = wire::field(item, "parent_id");
-                               if (auto id = parent ? wire::as_id(*parent) : std::nullopt)
-                                   parents.insert(*id);
-                           }) &&
-                w.notes_whole;
-            co_return true;
+    bool any = false;
+    bool whole = co_await list_into(
+        r, at, below.sweep ? &*below.sweep : nullptr, chain,
+        [&](const store::Record& record, dom::element item, ChangeKind) {
+            auto key = store::as_text(record.key.back());
+            for (const auto* child : children(kind))
+                queue_step(walk, chain, list_step(child->kind, within(r, at, key)));
+            if (hook == RestoreHook::NoteThreads) {
+                listed.insert(std::get<std::int64_t>(record.key[0]));
+                auto parent = wire::field(item, "parent_id");
+                if (auto id = parent ? wire::as_id(*parent) : std::nullopt)
+                    parents.insert(*id);
+            }
+            if (hook == RestoreHook::FileBodies) {
+                any = true;
+                queue_body(walk, at, std::get<std::int64_t>(record.key[0]), item, chain);
+            }
         });
-    w.notes_whole = accept(outcome) && w.notes_whole;
-    // A reply whose parent is not listed: the server hides that note from this login.
+    below.whole = below.whole && whole;
+    if (hook == RestoreHook::NoteThreads)
+        notice_hidden_parents(w, listed, parents);
+    w.bodies_skipped = w.bodies_skipped || (!options_.files && any);
+    // Deeper resources are listed once per parent: their sweep is settled when the walk ends.
+    if (r.parent != Kind::Tickets || !below.sweep)
+        co_return;
+    if (r.deletion == Deletion::OwnUrl)
+        co_await settle_sweep(r, *below.sweep, w.context, crawl::kUnguarded, below.whole, chain);
+    else if (below.whole)
+        below.unlisted = below.sweep->unseen_keys();
+    below.sweep.reset();
+}
+
+// A reply whose parent is not listed: the server hides that note from this login.
+void Crawler::notice_hidden_parents(const TicketWalk& walk,
+                                    const std::unordered_set<std::int64_t>& listed,
+                                    const std::set<std::int64_t>& parents) {
     for (auto parent : parents) {
         if (!listed.count(parent)) {
             ++hidden_parents_;
             notice(fmt::format(
                 "ticket {} has a reply to note {}, which the server does not show this login",
-                w.context.ticket_id, parent));
+                walk.context.ticket_id, parent));
         }
     }
-    if (w.notes) {
-        co_await settle_sweep(notes, *w.notes, w.context, crawl::kUnguarded, w.notes_whole, chain);
-        w.notes.reset();
-    }
 }
 
-// Tasks have no URL of their own to ask: a task is gone when two listings taken at different
-// times lack it, this one and the second after the ticket's notes and files were read.
-asio::awaitable<void> Crawler::list_first_tasks(const WalkPtr& walk, Chain& chain) {
-    auto& w = *walk;
-    bool whole = co_await list_tasks(w.context, w.tasks ? &*w.tasks : nullptr, chain);
-    w.complete = w.complete && whole;
-    if (w.tasks && whole)
-        w.unlisted_tasks = w.tasks->unseen_keys();
-    w.tasks.reset();
-}
-
-asio::awaitable<bool> Crawler::list_tasks(const Context& context, store::Sweep* sweep,
-                                          Chain& chain) {
-    const auto& r = resource(Kind::Tasks);
+asio::awaitable<bool> Crawler::list_into(const Resource& resource, const Context& context,
+                                         store::Sweep* sweep, Chain& chain, const Each& each) {
     bool whole = true;
-    auto request = list_request(r, list_path(r, context), chain);
-    request.paged_by_guide = true;
-    auto outcome = co_await list_pages(client_, page_caps_, request,
-                                       [&](const Items& items) -> asio::awaitable<bool> {
-                                           whole = store_page(r, items, context, sweep) && whole;
-                                           co_return true;
-                                       });
+    auto request = list_request(resource, list_path(resource, context), chain);
+    request.params = resource.list_params;
+    request.paged_by_guide = resource.restore.paged_by_guide;
+    auto outcome = co_await list_pages(
+        client_, page_caps_, request, [&](const Items& items) -> asio::awaitable<bool> {
+            whole = store_page(resource, items, context, sweep, each) && whole;
+            co_return true;
+        });
     co_return accept(outcome) && whole;
 }
 
-asio::awaitable<void> Crawler::list_files(const WalkPtr& walk, std::int64_t note, Chain& chain) {
-    auto& w = *walk;
-    const auto& files = resource(Kind::Files);
-    Context at = w.context;
-    at.note_id = note;
-    bool any = false;
-    auto request = list_request(files, list_path(files, at), chain);
-    auto outcome = co_await list_pages(
-        client_, page_caps_, request, [&](const Items& items) -> asio::awaitable<bool> {
-            w.files_whole =
-                store_page(files, items, at, w.files ? &*w.files : nullptr,
-                           [&](const store::Record& record, dom::element item, ChangeKind) {
-                               any = true;
-                               auto id = std::get<std::int64_t>(record.key[0]);
-                               if (!options_.files || downloader_.has_body(id))
-                                   return;  // verified once, never fetched again
-                               auto member = wire::field(item, "size");
-                               auto n = member ? wire::as_number(*member) : std::nullopt;
-                               auto size = n ? std::optional<std::uint64_t>(*n) : std::nullopt;
-                               queue_step(walk, chain,
-                                          [this, note, id, size](const WalkPtr& walk, Chain& next) {
-                                              return download(walk, note, id, size, next);
-                                          });
-                           }) &&
-                w.files_whole;
-            co_return true;
-        });
-    w.files_whole = accept(outcome) && w.files_whole;
-    w.bodies_skipped = w.bodies_skipped || (!options_.files && any);
+// RestoreHook::FileBodies: a body verified once is never fetched again.
+void Crawler::queue_body(const WalkPtr& walk, const Context& at, std::int64_t id, dom::element item,
+                         const Chain& after) {
+    if (!options_.files || downloader_.has_body(id))
+        return;
+    auto member = wire::field(item, "size");
+    auto n = member ? wire::as_number(*member) : std::nullopt;
+    auto size = n ? std::optional<std::uint64_t>(*n) : std::nullopt;
+    queue_step(walk, after, [this, at, id, size](const WalkPtr& walk, Chain& next) {
+        return download(walk, at, id, size, next);
+    });
 }
 
-asio::awaitable<void> Crawler::download(WalkPtr walk, std::int64_t note, std::int64_t file_id,
+asio::awaitable<void> Crawler::download(WalkPtr walk, Context at, std::int64_t file_id,
                                         std::optional<std::uint64_t> size, Chain& chain) {
     auto& w = *walk;
-    Context at = w.context;
-    at.note_id = note;
     auto target =
         list_path(resource(Kind::Files), at) + "/" + std::to_string(file_id) + "/download";
     ++chain.requests;
@@ -213,37 +202,46 @@ asio::awaitable<void> Crawler::finish_ticket(WalkPtr walk, Chain& chain) {
 }
 
 asio::awaitable<void> Crawler::settle_children(TicketWalk& w, Chain& chain) {
-    w.complete = w.complete && w.notes_whole && w.files_whole;
-    if (w.files) {
-        co_await settle_sweep(resource(Kind::Files), *w.files, w.context, crawl::kUnguarded,
-                              w.files_whole && w.notes_whole, chain);
-        w.files.reset();
-    }
-    if (!w.unlisted_tasks.empty()) {
-        const auto& tasks = resource(Kind::Tasks);
-        auto again = replica_.begin_sweep(tasks.table, "ticket_id", w.context.ticket_id);
-        if (co_await list_tasks(w.context, &again, chain)) {
-            auto still = again.unseen_keys();
-            auto tx = replica_.begin();
-            std::int64_t marked = 0;
-            for (const auto& key : w.unlisted_tasks)
-                if (std::find(still.begin(), still.end(), key) != still.end())
-                    marked += replica_.tombstone(tasks.table, key, run_) ? 1 : 0;
-            tx.commit();
-            progress_.records[std::string(tasks.name)].deleted += marked;
-        } else {
-            w.complete = false;
+    for (auto& below : w.below) {
+        w.complete = w.complete && below.whole;
+        if (below.sweep) {
+            co_await settle_sweep(*below.resource, *below.sweep, w.context, crawl::kUnguarded,
+                                  w.whole_down_to(below.resource->kind), chain);
+            below.sweep.reset();
         }
     }
+    for (auto& below : w.below)
+        if (!below.unlisted.empty())
+            co_await list_again(w, *below.resource, below.unlisted, chain);
     // A ticket with anything not stored stays unmarked, so that the next run reads it again.
     if (w.complete && replica_.lost_windows() == w.epoch) {
-        auto mark = w.bodies_skipped ? w.update_time + std::string(crawl::kWithoutBodies)
-                                     : w.update_time;
+        auto mark =
+            w.bodies_skipped ? w.update_time + std::string(crawl::kWithoutBodies) : w.update_time;
         auto tx = replica_.begin();
         store::mark_children_stored(replica_, w.context.ticket_id, mark);
         tx.commit();
         marks_[std::to_string(w.context.ticket_id)] = mark;
     }
+}
+
+// Deletion::TwoListings: a row is gone when this second listing, taken after the rest of the
+// ticket was read, lacks it as the first did.
+asio::awaitable<void> Crawler::list_again(TicketWalk& w, const Resource& r,
+                                          const std::vector<std::vector<store::Value>>& unlisted,
+                                          Chain& chain) {
+    auto again = replica_.begin_sweep(r.table, "ticket_id", w.context.ticket_id);
+    if (!co_await list_into(r, w.context, &again, chain)) {
+        w.complete = false;
+        co_return;
+    }
+    auto still = again.unseen_keys();
+    auto tx = replica_.begin();
+    std::int64_t marked = 0;
+    for (const auto& key : unlisted)
+        if (std::find(still.begin(), still.end(), key) != still.end())
+            marked += replica_.tombstone(r.table, key, run_) ? 1 : 0;
+    tx.commit();
+    progress_.records[std::string(r.name)].deleted += marked;
 }
 
 }  // namespace smartq::sync

@@ -4,6 +4,7 @@
 
 #include <map>
 #include <optional>
+#include <stdexcept>
 #include <string>
 #include <unordered_set>
 #include <vector>
@@ -38,23 +39,40 @@ struct Crawler::ProjectScan {
 // One ticket whose children are being read: its steps run as separate jobs, and the last one
 // to end settles the sweeps and marks the ticket.
 struct Crawler::TicketWalk {
+    // What the walk knows of one resource below the ticket.
+    struct Below {
+        const Resource* resource = nullptr;
+        // The sweep of its rows stored before; none for a ticket seen for the first time.
+        std::optional<store::Sweep> sweep;
+        bool whole = true;                                // every listing of it read whole
+        std::vector<std::vector<store::Value>> unlisted;  // Deletion::TwoListings: by the first
+    };
+
     Context context;
     std::string update_time;
     bool has_children = true;  // stored before: sweep them
     std::uint64_t epoch = 0;   // replica.lost_windows() at the start
-    // Sweeps of the children stored before; none for a ticket seen for the first time.
-    std::optional<store::Sweep> notes;
-    std::optional<store::Sweep> tasks;
-    std::optional<store::Sweep> files;
-    std::vector<std::vector<store::Value>> unlisted_tasks;  // by the first task listing
-    std::size_t steps = 0;                                  // queued or running
+    std::vector<Below> below;  // in table order
+    std::size_t steps = 0;     // queued or running
     bool complete = true;
-    bool notes_whole = true;
-    bool files_whole = true;
     bool bodies_skipped = false;
     std::optional<std::string> child_missing;  // a child list answered 404
     bool refused = false;                      // a child list was refused otherwise
     bool stopped() const { return child_missing || refused; }
+    Below& of(Kind kind) {
+        for (auto& b : below)
+            if (b.resource->kind == kind)
+                return b;
+        throw std::logic_error("a ticket's walk has no such resource below it");
+    }
+    // Whether the listings of `kind` and of every resource between it and the ticket were
+    // read whole: only then can a row they lack be gone.
+    bool whole_down_to(Kind kind) {
+        for (std::optional<Kind> k = kind; k && *k != Kind::Tickets; k = resource(*k).parent)
+            if (!of(*k).whole)
+                return false;
+        return true;
+    }
 };
 
 }  // namespace smartq::sync

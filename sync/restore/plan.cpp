@@ -13,31 +13,7 @@
 #include "sync/wire/values.hpp"
 
 namespace smartq::sync::restore {
-namespace {
 using store::RowQuery;
-
-// The restore's one parent of each kind, as the columns naming it.
-std::vector<std::pair<std::string_view, store::Value>> parent_columns(Kind kind,
-                                                                      const Parent& parent) {
-    switch (kind) {
-        case Kind::Roles:
-        case Kind::Steps:
-        case Kind::CustomFields:
-        case Kind::Tickets:
-            return {{"project_id", parent.project_id}};
-        case Kind::CustomFieldValues:
-            return {{"project_id", parent.project_id}, {"field_name", parent.field_name}};
-        case Kind::Notes:
-        case Kind::Tasks:
-            return {{"ticket_id", parent.ticket_id}};
-        case Kind::Files:
-            return {{"note_id", parent.note_id}};
-        default:
-            throw std::logic_error("the restore plan has no parent for this resource");
-    }
-}
-
-}  // namespace
 
 PlanReader::PlanReader(store::Replica& replica, Scope scope)
     : replica_(replica), scope_(std::move(scope)) {
@@ -67,8 +43,10 @@ std::vector<SourceObject> PlanReader::read(Kind kind, store::RowQuery query) {
     const auto& spec = resource(kind).table;
     query.at = scope_.at;
     query.deleted_since = project_deleted_since_;
-    // Custom fields are keyed (project_id, name), in the order the server listed them.
-    if (kind == Kind::CustomFields)
+    // Objects known by a name, not an id (custom fields: (project_id, name)) are read in the
+    // order the server listed them.
+    const auto& r = resource(kind);
+    if (r.columns[r.key_columns - 1].convert != Convert::Id)
         query.order = RowQuery::Order::Stored;
     std::vector<SourceObject> out;
     for (auto& row : store::select_rows(replica_, spec, query)) {
@@ -76,7 +54,7 @@ std::vector<SourceObject> PlanReader::read(Kind kind, store::RowQuery query) {
         // Custom fields are keyed (project_id, name): the name is their key.
         object.key = store::as_text(row.key.back());
         object.data = std::move(row.data);
-        if (kind == Kind::Files) {
+        if (r.restore.hook == RestoreHook::FileBodies) {
             if (auto* sha =
                     std::get_if<std::string>(&store::typed_value(spec, row.columns, "sha256")))
                 object.sha256 = *sha;
@@ -110,7 +88,7 @@ std::vector<SourceObject> PlanReader::users() {
     std::set<std::int64_t> assigned;
     simdjson::dom::parser parser;
     for (const auto& project : projects()) {
-        Parent parent;
+        Context parent;
         parent.project_id = std::stoll(project.key);
         for (const auto& ticket : children(Kind::Tickets, parent)) {
             auto object = parser.parse(ticket.data).value();
@@ -124,8 +102,8 @@ std::vector<SourceObject> PlanReader::users() {
     return read(Kind::Users, {.ids = std::vector<std::int64_t>(assigned.begin(), assigned.end())});
 }
 
-std::vector<SourceObject> PlanReader::children(Kind kind, const Parent& parent) {
-    RowQuery query{.equal = parent_columns(kind, parent)};
+std::vector<SourceObject> PlanReader::children(Kind kind, const Context& parent) {
+    RowQuery query{.equal = parent_columns(resource(kind), parent)};
     bool project_named = std::find(scope_.projects.begin(), scope_.projects.end(),
                                    parent.project_id) != scope_.projects.end();
     if (kind == Kind::Tickets && !scope_.tickets.empty() && !project_named)

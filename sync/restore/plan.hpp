@@ -26,14 +26,6 @@ struct SourceObject {
     std::optional<std::int64_t> size;
 };
 
-// Which parent's children to read.
-struct Parent {
-    std::int64_t project_id = 0;
-    std::int64_t ticket_id = 0;
-    std::int64_t note_id = 0;
-    std::string field_name;
-};
-
 class PlanReader {
   public:
     // Throws StoreError for a malformed Scope::at, and std::invalid_argument
@@ -47,10 +39,10 @@ class PlanReader {
     std::vector<SourceObject> users();
     // The projects in scope (those of the named tickets too), by id.
     std::vector<SourceObject> projects();
-    // Children of one parent, by id: roles/steps/custom fields/tickets of a
-    // project, values of a field, notes/tasks of a ticket, files of a note.
+    // The objects of `kind` under one parent, by id (a source context: the
+    // parent's key in the member its children's paths name, see resources.hpp).
     // Tickets are narrowed to Scope::tickets when it names any.
-    std::vector<SourceObject> children(Kind kind, const Parent& parent);
+    std::vector<SourceObject> children(Kind kind, const Context& parent);
     // The project's default role, if the replica knows it.
     std::optional<std::string> default_role(std::int64_t project_id);
     // "Name <email>" of a source user, for annotating restored notes.

@@ -178,7 +178,8 @@ struct Replayer::State {
         run.source_id = std::stoll(project.key);
         run.name = text_field(json.root, "name");
         auto form = writable_form(Kind::Projects, json.root, ids, report, {});
-        auto what = placement(Kind::Projects, project.key, natural_key(resource(Kind::Projects), json.root),
+        auto what =
+            placement(Kind::Projects, project.key, natural_key(resource(Kind::Projects), json.root),
                       &existing, {}, run.name);
         auto placed = co_await placer.place(std::move(what), std::move(form));
         if (!placed)
@@ -189,8 +190,8 @@ struct Replayer::State {
         co_await project_children(run);
     }
 
-    Parent source_parent(const ProjectRun& run) const {
-        Parent parent;
+    Context source_parent(const ProjectRun& run) const {
+        Context parent;
         parent.project_id = run.source_id;
         return parent;
     }
@@ -217,7 +218,8 @@ struct Replayer::State {
         }
         Gate steps_placed(co_await asio::this_coro::executor);
         TaskGroup group(co_await asio::this_coro::executor);
-        group.spawn(steps_then_roles(run, index_or_null(steps), index_or_null(roles), steps_placed));
+        group.spawn(
+            steps_then_roles(run, index_or_null(steps), index_or_null(roles), steps_placed));
         group.spawn(fields_then_tickets(run, index_or_null(fields), steps_placed));
         co_await group.wait();
     }
@@ -246,8 +248,9 @@ struct Replayer::State {
 
     asio::awaitable<void> fields_then_tickets(ProjectRun& run, TargetIndex* fields,
                                               Gate& steps_placed) {
-        co_await each(plan.children(Kind::CustomFields, source_parent(run)),
-                      [&](SourceObject field) { return field_task(run, std::move(field), fields); });
+        co_await each(
+            plan.children(Kind::CustomFields, source_parent(run)),
+            [&](SourceObject field) { return field_task(run, std::move(field), fields); });
         co_await steps_placed.wait();
         co_await users_placed->wait();
         co_await tickets(run);
@@ -269,9 +272,10 @@ struct Replayer::State {
     asio::awaitable<void> project_object(ProjectRun& run, Kind kind, SourceObject source,
                                          TargetIndex* existing) {
         Json json(source.data);
-        auto what = placement(kind, source.key, natural_key(resource(kind), json.root),
-                                        existing, run.target, run.name);
-        co_await placer.place(std::move(what), writable_form(kind, json.root, ids, report, run.name),
+        auto what = placement(kind, source.key, natural_key(resource(kind), json.root), existing,
+                              run.target, run.name);
+        co_await placer.place(std::move(what),
+                              writable_form(kind, json.root, ids, report, run.name),
                               run.created_here);
     }
 
@@ -288,11 +292,9 @@ struct Replayer::State {
         Json json(field.data);
         bool choice = text_field(json.root, "type") == "choice";
         run.choice_fields[field.key] = choice;
-        auto form = form_without(writable_form(Kind::CustomFields, json.root, ids, report, run.name),
-                                 std::string(r.envelope) + "[" +
-                                     std::string(r.restore.finishing_flag) + "]");
+        auto form = form_to_create(r, json.root, run.name);
         auto what = placement(Kind::CustomFields, field_map_key(run.source_id, field.key),
-                      natural_key(r, json.root), existing, run.target, run.name);
+                              natural_key(r, json.root), existing, run.target, run.name);
         auto placed = co_await placer.place(std::move(what), std::move(form));
         if (!placed)
             co_return;
@@ -306,8 +308,7 @@ struct Replayer::State {
         target.field_name = placed->key;
         auto values =
             co_await placer.read_unless_fresh(Kind::CustomFieldValues, placed->fresh, target);
-        Parent parent = source_parent(run);
-        parent.field_name = field.key;
+        auto parent = within(r, source_parent(run), field.key);
         co_await each(plan.children(Kind::CustomFieldValues, parent), [&](SourceObject value) {
             return simple(Kind::CustomFieldValues, std::move(value), index_or_null(values), target,
                           run.name);
@@ -319,8 +320,8 @@ struct Replayer::State {
                                  Context where, std::string project) {
         Json json(source.data);
         auto form = writable_form(kind, json.root, ids, report, project);
-        auto what = placement(kind, source.key, natural_key(resource(kind), json.root),
-                                        existing, std::move(where), project);
+        auto what = placement(kind, source.key, natural_key(resource(kind), json.root), existing,
+                              std::move(where), project);
         co_await placer.place(std::move(what), std::move(form));
     }
 
@@ -378,19 +379,17 @@ struct Replayer::State {
                 co_return;
             }
         }
-        auto form = join_forms(
-            writable_form(Kind::Tickets, json.root, ids, report, run.name),
-            ticket_field_values(json.root, run.source_id, run.choice_fields, ids));
-        auto what = placement(Kind::Tickets, ticket.key,
-                                                      natural_key(r, json.root), existing,
-                                                      run.target, run.name);
+        auto form =
+            join_forms(writable_form(Kind::Tickets, json.root, ids, report, run.name),
+                       ticket_field_values(json.root, run.source_id, run.choice_fields, ids));
+        auto what = placement(Kind::Tickets, ticket.key, natural_key(r, json.root), existing,
+                              run.target, run.name);
         auto placed = co_await placer.place(std::move(what), std::move(form));
         if (!placed)
             co_return;
-        Context target = run.target;
-        target.ticket_id = std::stoll(placed->key);
         auto failures = report.problems.size();
-        co_await ticket_children(run, std::stoll(ticket.key), target, placed->fresh);
+        co_await children_of(run, Kind::Tickets, within(r, source_parent(run), ticket.key),
+                             within(r, run.target, placed->key), placed->fresh);
         bool modify = !options.into_source || placed->fresh;
         bool already_archived = existing && existing->finished(placed->key);
         if (modify && !already_archived && finished(r, json.root))
@@ -399,48 +398,76 @@ struct Replayer::State {
             ids.mark_ticket_done(ticket.key);
     }
 
-    asio::awaitable<void> ticket_children(ProjectRun& run, std::int64_t source_ticket,
-                                          Context target, bool fresh) {
-        std::optional<TargetIndex> notes, tasks;
+    // The objects the table puts under one placed object (`source` and `target`: its
+    // contexts), each resource side by side against one listing of the target parent.
+    asio::awaitable<void> children_of(ProjectRun& run, Kind parent, Context source, Context target,
+                                      bool fresh) {
+        auto kinds = children(parent);
+        std::vector<std::optional<TargetIndex>> listed(kinds.size());
         {
             TaskGroup listings(co_await asio::this_coro::executor);
-            listings.spawn(read_into(notes, Kind::Notes, fresh, target));
-            listings.spawn(read_into(tasks, Kind::Tasks, fresh, target));
+            for (std::size_t i = 0; i < kinds.size(); ++i)
+                listings.spawn(read_into(listed[i], kinds[i]->kind, fresh, target));
             co_await listings.wait();
         }
-        Parent parent = source_parent(run);
-        parent.ticket_id = source_ticket;
-        auto thread = thread_of(plan.children(Kind::Notes, parent));
         TaskGroup group(co_await asio::this_coro::executor);
-        for (auto& task : plan.children(Kind::Tasks, parent))
-            group.spawn(task_task(run, std::move(task), index_or_null(tasks), target, fresh));
-        for (auto root : thread.roots)
-            group.spawn(note_task(run, thread, root, index_or_null(notes), target));
+        for (std::size_t i = 0; i < kinds.size(); ++i)
+            group.spawn(place_children(run, *kinds[i], source, target, index_or_null(listed[i])));
         co_await group.wait();
     }
 
-    // A task is POSTed as its text alone (task=...) and marked done after.
-    asio::awaitable<void> task_task(ProjectRun& run, SourceObject task, TargetIndex* existing,
-                                    Context target, bool ticket_fresh) {
-        const auto& r = resource(Kind::Tasks);
-        Json json(task.data);
-        wire::FormBuilder form;
-        form.add({std::string(r.envelope)}, text_field(json.root, "text"));
-        auto what = placement(Kind::Tasks, task.key, natural_key(r, json.root), existing, target,
-                      run.name);
-        auto placed = co_await placer.place(std::move(what), form.str());
-        if (!placed)
+    asio::awaitable<void> place_children(ProjectRun& run, const Resource& r, Context source,
+                                         Context target, TargetIndex* existing) {
+        auto objects = plan.children(r.kind, source);
+        if (r.restore.hook == RestoreHook::NoteThreads) {
+            auto thread = thread_of(std::move(objects));
+            TaskGroup group(co_await asio::this_coro::executor);
+            for (auto root : thread.roots)
+                group.spawn(note_task(run, thread, root, existing, source, target));
+            co_await group.wait();
             co_return;
-        bool modify = !options.into_source || placed->fresh || ticket_fresh;
-        bool already_done = existing && existing->finished(placed->key);
-        if (modify && !already_done && finished(r, json.root))
-            co_await placer.finish(Kind::Tasks, target, placed->key);
+        }
+        co_await each(std::move(objects), [&](SourceObject object) {
+            if (r.restore.hook == RestoreHook::FileBodies)
+                return file_task(run, std::move(object), existing, target);
+            return object_task(run, r, std::move(object), existing, source, target);
+        });
     }
 
-    // RestoreHook::NoteThreads: a note, then its files and its replies side
+    // The writable fields but the finishing flag, which is set once the children exist.
+    std::string form_to_create(const Resource& r, dom::element object, const std::string& project) {
+        auto form = writable_form(r.kind, object, ids, report, project);
+        if (r.restore.finishing_flag.empty())
+            return form;
+        return form_without(
+            form, std::string(r.envelope) + "[" + std::string(r.restore.finishing_flag) + "]");
+    }
+
+    // An object no hook names: created from its writable fields, then its children, then its
+    // finishing PUT (a done task).
+    asio::awaitable<void> object_task(ProjectRun& run, const Resource& r, SourceObject object,
+                                      TargetIndex* existing, Context source, Context target) {
+        Json json(object.data);
+        auto what =
+            placement(r.kind, object.key, natural_key(r, json.root), existing, target, run.name);
+        auto placed =
+            co_await placer.place(std::move(what), form_to_create(r, json.root, run.name));
+        if (!placed)
+            co_return;
+        if (!children(r.kind).empty())
+            co_await children_of(run, r.kind, within(r, source, object.key),
+                                 within(r, target, placed->key), placed->fresh);
+        bool modify = !options.into_source || placed->fresh;
+        bool already_finished = existing && existing->finished(placed->key);
+        if (modify && !already_finished && finished(r, json.root))
+            co_await placer.finish(r.kind, target, placed->key);
+    }
+
+    // RestoreHook::NoteThreads: a note, then its children and its replies side
     // by side, each reply under its parent's new id.
     asio::awaitable<void> note_task(ProjectRun& run, Thread& thread, std::size_t i,
-                                    TargetIndex* existing, Context target) {
+                                    TargetIndex* existing, Context source, Context target) {
+        const auto& r = resource(Kind::Notes);
         const auto& note = thread.notes[i];
         auto object = thread.parsed[i].root;
         auto form = writable_form(Kind::Notes, object, ids, report, run.name);
@@ -456,30 +483,18 @@ struct Replayer::State {
             form = join_forms(form_without(form, "note[text]"), annotated.str());
             sent.emplace_back("text", std::move(text));
         }
-        auto what = placement(Kind::Notes, note.key, natural_key(resource(Kind::Notes), object, sent),
-                      existing, target, run.name);
+        auto what = placement(Kind::Notes, note.key, natural_key(r, object, sent), existing, target,
+                              run.name);
         auto placed = co_await placer.place(std::move(what), std::move(form));
         TaskGroup group(co_await asio::this_coro::executor);
-        if (placed) {
-            Context note_target = target;
-            note_target.note_id = std::stoll(placed->key);
-            group.spawn(note_files(run, std::stoll(note.key), note_target, placed->fresh));
-        }
+        if (placed)
+            group.spawn(children_of(run, Kind::Notes, within(r, source, note.key),
+                                    within(r, target, placed->key), placed->fresh));
         // A reply whose parent was not placed is still restored, its
         // parent_id dropped and reported.
         for (auto reply : thread.replies[note.key])
-            group.spawn(note_task(run, thread, reply, existing, target));
+            group.spawn(note_task(run, thread, reply, existing, source, target));
         co_await group.wait();
-    }
-
-    asio::awaitable<void> note_files(ProjectRun& run, std::int64_t source_note, Context target,
-                                     bool fresh) {
-        auto files = co_await placer.read_unless_fresh(Kind::Files, fresh, target);
-        Parent parent = source_parent(run);
-        parent.note_id = source_note;
-        co_await each(plan.children(Kind::Files, parent), [&](SourceObject file) {
-            return file_task(run, std::move(file), index_or_null(files), target);
-        });
     }
 
     // RestoreHook::FileBodies: the stored body, checked against its sha256
@@ -489,9 +504,9 @@ struct Replayer::State {
         Json json(file.data);
         auto name = text_field(json.root, "name");
         KeyOverrides stored{{"size", std::to_string(file.size.value_or(-1))}};
-        auto what = placement(Kind::Files, file.key,
-                              natural_key(resource(Kind::Files), json.root, stored), existing,
-                              target, run.name);
+        auto what =
+            placement(Kind::Files, file.key, natural_key(resource(Kind::Files), json.root, stored),
+                      existing, target, run.name);
         if (co_await placer.existing_object(what))
             co_return;
         if (!file.sha256) {
@@ -520,8 +535,15 @@ struct Replayer::State {
 Replayer::Replayer(http::ApiClient& reader, Writer& writer, PlanReader& plan, IdMap& ids,
                    store::BlobStore& blobs, UserPasswords& passwords, ReplayOptions options,
                    Report& report)
-    : state_(new State{Placer(reader, writer, ids, report, options.into_source), plan, ids, blobs,
-                       passwords, options, report, {}, std::nullopt}) {}
+    : state_(new State{Placer(reader, writer, ids, report, options.into_source),
+                       plan,
+                       ids,
+                       blobs,
+                       passwords,
+                       options,
+                       report,
+                       {},
+                       std::nullopt}) {}
 
 Replayer::~Replayer() = default;
 

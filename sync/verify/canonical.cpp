@@ -58,19 +58,26 @@ void add_custom_values(Extracted& out, dom::element ticket) {
 }
 
 // Read elsewhere, not as a field: the tree gives the parents (and a note's
-// thread top), custom field values are compared by label, a field's values
-// are objects of their own, and a file's size is its body's.
+// thread top), a name a resource is known by is made per account (custom
+// fields: f3 in one is f7 in the other), what the table puts below an object
+// are objects of their own (a ticket's notes, a field's values), custom field
+// values are compared by label, and a file's size is its body's.
 bool read_elsewhere(const Resource& resource, std::string_view field) {
     if (field == "project_id" || field == "ticket_id" || field == "note_id" ||
         field == "field_name" || field == "top_parent_id")
         return true;
-    switch (resource.kind) {
-        case Kind::Tickets:
+    const auto& key = resource.columns[resource.key_columns - 1];
+    if (key.convert != Convert::Id && field == key.source)
+        return true;
+    for (const auto* child : children(resource.kind))
+        if (child->path.ends_with(field) &&
+            child->path[child->path.size() - field.size() - 1] == '/')
+            return true;
+    switch (resource.restore.hook) {
+        case RestoreHook::TicketCustomFields:
             return field == "custom_fields" || wire::is_custom_field_name(field) ||
-                   field == "notes" || field == "cover";
-        case Kind::CustomFields:
-            return field == "name" || field == "values";
-        case Kind::Files:
+                   field == "cover";
+        case RestoreHook::FileBodies:
             return field == "size" || field == "body";
         default:
             return false;
@@ -171,7 +178,7 @@ Extracted extract(const Resource& resource, std::string_view data, dom::parser& 
         if (auto text = canonical_value(value); !text.empty())
             out.fields[std::string(name)] = text;
     }
-    if (resource.kind == Kind::Tickets)
+    if (resource.restore.hook == RestoreHook::TicketCustomFields)
         add_custom_values(out, object);
     return out;
 }

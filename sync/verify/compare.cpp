@@ -222,13 +222,11 @@ class Comparer {
         append(into.fields, from.fields);
         append(into.values, from.values);
         append(into.tickets, from.tickets);
-        for (auto* children : {&from.notes, &from.tasks, &from.files}) {
-            for (auto& child : *children)
+        for (auto& [kind, children] : from.below) {
+            for (auto& child : children)
                 child.ticket += base;
+            append(into.below[kind], children);
         }
-        append(into.notes, from.notes);
-        append(into.tasks, from.tasks);
-        append(into.files, from.files);
     }
 
     std::vector<Pair> compare_objects(const std::string& where, std::string_view name,
@@ -266,12 +264,16 @@ class Comparer {
             }
             return out;
         };
-        compare_objects(where, "notes", place(a.notes, a_groups, a.tickets, in_b),
-                        place(b.notes, b_groups, b.tickets, in_a), Direction::Both);
-        compare_objects(where, "tasks", place(a.tasks, a_groups, a.tickets, in_b),
-                        place(b.tasks, b_groups, b.tickets, in_a), Direction::Both);
-        compare_objects(where, "files", place(a.files, a_groups, a.tickets, in_b),
-                        place(b.files, b_groups, b.tickets, in_a), Direction::Both);
+        for (const auto* r : descendants(Kind::Tickets)) {
+            compare_objects(where, r->name, place(of(a, r->kind), a_groups, a.tickets, in_b),
+                            place(of(b, r->kind), b_groups, b.tickets, in_a), Direction::Both);
+        }
+    }
+
+    static const std::vector<ProjectObjects::Child>& of(const ProjectObjects& objects, Kind kind) {
+        static const std::vector<ProjectObjects::Child> none;
+        auto found = objects.below.find(kind);
+        return found == objects.below.end() ? none : found->second;
     }
 
     Replica& source_;

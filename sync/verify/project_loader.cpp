@@ -63,9 +63,7 @@ class ProjectLoader::Impl {
         if (with_setup)
             load_roles(out.roles);
         load_tickets(out, only_tickets);
-        load_notes(out);
-        load_tasks(out);
-        load_files(out);
+        load_below_tickets(out);
         return out;
     }
 
@@ -208,26 +206,63 @@ class ProjectLoader::Impl {
         }
     }
 
-    // Notes are read first, their parents resolved afterwards: a parent's
-    // identity is its own content, including its parent's.
-    void load_notes(ProjectObjects& out) {
+    // What the table puts below tickets, parents before children: each live object under a
+    // loaded ticket, its references and the object it hangs from (a file's note) rewritten
+    // to identities.
+    void load_below_tickets(ProjectObjects& out) {
         notes_.clear();
+        for (const auto* r : descendants(Kind::Tickets)) {
+            auto& objects = out.below[r->kind];
+            if (r->restore.hook == RestoreHook::NoteThreads) {
+                load_notes(*r, objects);
+                continue;
+            }
+            for (auto& [ticket, row] : live_children_of_loaded_tickets(r->kind)) {
+                auto object = extract_row(r->kind, row);
+                resolve(object, [this](Kind kind, std::int64_t id) { return identity(kind, id); });
+                if (r->restore.hook == RestoreHook::FileBodies)
+                    add_body(object.fields, r->kind, row);
+                if (*r->parent != Kind::Tickets) {
+                    const auto& parent = resource(*r->parent);
+                    for (const auto& [name, value] : parent_columns(*r, {}))
+                        object.fields[std::string(parent.envelope)] =
+                            identity(parent.kind, integer(column(r->kind, row, name)));
+                }
+                objects.push_back({ticket, labelled(*r, object.fields)});
+            }
+        }
+    }
+
+    // `note "Looks good"`: the singular and the first member of the natural key.
+    static Object labelled(const Resource& r, const Fields& fields) {
+        return {{}, {}, named(r.envelope, fields, r.restore.natural_key.front().name), fields};
+    }
+
+    // RestoreHook::FileBodies: a file is its name and body.
+    static void add_body(Fields& fields, Kind kind, const TreeRow& row) {
+        if (auto sha = as_text(column(kind, row, "sha256")); !sha.empty())
+            fields["sha256"] = sha;
+        if (const auto& size = column(kind, row, "size");
+            !std::holds_alternative<std::monostate>(size))
+            fields["size"] = as_text(size);
+    }
+
+    // RestoreHook::NoteThreads: notes are read first, their parents resolved afterwards: a
+    // parent's identity is its own content, including its parent's.
+    void load_notes(const Resource& r, std::vector<ProjectObjects::Child>& objects) {
         std::vector<std::pair<std::int64_t, std::int64_t>> live;  // note, ticket
-        for (auto& row : children_of_live_tickets(Kind::Notes)) {
+        for (auto& row : children_of_live_tickets(r.kind)) {
             auto id = integer(row.key[0]);
-            auto ticket = integer(column(Kind::Notes, row, "ticket_id"));
-            auto note = extract_row(Kind::Notes, row);
+            auto ticket = integer(column(r.kind, row, "ticket_id"));
+            auto note = extract_row(r.kind, row);
             if (annotated_notes_)
                 strip_annotation(note.fields);
             notes_[id] = {std::move(note), {}, Resolution::Pending};
             if (row.live && ticket_index_.contains(ticket))
                 live.emplace_back(id, ticket);
         }
-        for (auto [note, ticket] : live) {
-            const auto& fields = note_fields(note);
-            out.notes.push_back(
-                {ticket_index_.at(ticket), {{}, {}, named("note", fields, "text"), fields}});
-        }
+        for (auto [note, ticket] : live)
+            objects.push_back({ticket_index_.at(ticket), labelled(r, note_fields(note))});
     }
 
     enum class Resolution { Pending, Resolving, Done };
@@ -255,29 +290,6 @@ class ProjectLoader::Impl {
             return "(unknown note)";
         note_fields(id);
         return found->second.identity;
-    }
-
-    void load_tasks(ProjectObjects& out) {
-        for (auto& [ticket, row] : live_children_of_loaded_tickets(Kind::Tasks)) {
-            auto task = extract_row(Kind::Tasks, row);
-            out.tasks.push_back(
-                {ticket, {{}, {}, named("task", task.fields, "text"), task.fields}});
-        }
-    }
-
-    // A file is its name and body, on its note.
-    void load_files(ProjectObjects& out) {
-        for (auto& [ticket, row] : live_children_of_loaded_tickets(Kind::Files)) {
-            auto file = extract_row(Kind::Files, row);
-            if (auto sha = as_text(column(Kind::Files, row, "sha256")); !sha.empty())
-                file.fields["sha256"] = sha;
-            if (const auto& size = column(Kind::Files, row, "size");
-                !std::holds_alternative<std::monostate>(size))
-                file.fields["size"] = as_text(size);
-            file.fields["note"] = note_identity(integer(column(Kind::Files, row, "note_id")));
-            out.files.push_back(
-                {ticket, {{}, {}, named("file", file.fields, "name"), file.fields}});
-        }
     }
 
     Replica& replica_;

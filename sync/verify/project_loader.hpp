@@ -6,6 +6,7 @@
 #pragma once
 
 #include <cstdint>
+#include <map>
 #include <memory>
 #include <set>
 #include <string>
@@ -13,6 +14,7 @@
 #include <vector>
 
 #include "store/replica.hpp"
+#include "sync/resources.hpp"
 #include "sync/verify/object_diff.hpp"
 
 namespace smartq::sync::verify {
@@ -25,14 +27,15 @@ struct AccountIndex {
 AccountIndex index_account(store::Replica& replica);
 
 // The canonical objects of one project, references rewritten to identities.
-// Children refer to their ticket by index into `tickets`.
+// What lies below tickets refers to its ticket by index into `tickets`.
 struct ProjectObjects {
     std::vector<Object> steps, roles, fields, values, tickets;
     struct Child {
         std::size_t ticket;
         Object object;
     };
-    std::vector<Child> notes, tasks, files;
+    // Each resource the table puts below tickets (notes, tasks, files, ...), in table order.
+    std::map<Kind, std::vector<Child>> below;
 };
 
 class ProjectLoader {
