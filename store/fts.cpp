@@ -121,14 +121,16 @@ void create_triggers(sqlite::Connection& db, const Index& index) {
                         quote_identifier(fmt::format("{}_au", index.table)), names, table, was));
 }
 
-// A replica of schema 4 kept its indexes by triggers writing them row by row.
-bool kept_row_by_row(sqlite::Connection& db, const Index& index) {
+// Whether the table has the triggers that note changes in the pending rows: a replica of schema 4
+// kept its indexes by triggers writing them row by row, and a table rebuilt to add its keys
+// (schema.cpp) lost its triggers.
+bool noted_as_pending(sqlite::Connection& db, const Index& index) {
     sqlite::Statement probe(db,
                             "SELECT sql FROM sqlite_schema WHERE type = 'trigger' AND name = ?1");
     probe.bind(1, fmt::format("{}_ai", index.table));
-    bool old = probe.step() && probe.text(0).find(pending_name(index)) == std::string::npos;
+    bool current = probe.step() && probe.text(0).find(pending_name(index)) != std::string::npos;
     probe.reset();
-    return old;
+    return current;
 }
 
 void drop_triggers(sqlite::Connection& db, const Index& index) {
@@ -190,7 +192,7 @@ void ensure_indexes(sqlite::Connection& db, std::span<const TableSpec> specs) {
             create_pending_table(db, index);
             create_triggers(db, index);
             rebuild(db, "main", index);
-        } else if (kept_row_by_row(db, index)) {
+        } else if (!noted_as_pending(db, index)) {
             drop_triggers(db, index);
             create_pending_table(db, index);
             create_triggers(db, index);

@@ -1,6 +1,7 @@
 #include "store/schema.hpp"
 
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 
 #include <algorithm>
 #include <array>
@@ -10,6 +11,7 @@
 
 #include "store/errors.hpp"
 #include "store/fts.hpp"
+#include "store/links.hpp"
 
 namespace smartq::store::schema {
 
@@ -95,7 +97,9 @@ CREATE TABLE IF NOT EXISTS run_findings(
 // 4: the plain-text columns of fts.hpp, filled from the rows stored before them.
 // 5: the search indexes written at commit from <table>_fts_pending (fts::ensure_indexes).
 // 6: the sync's own bookkeeping renamed with a leading underscore (kInternalTables).
-constexpr std::int64_t kVersion = 6;
+// 7: a FOREIGN KEY for every link (links.hpp), join tables keyed by all their columns; a table
+//    whose keys differ from those wanted is rebuilt by ensure_table, whatever the version.
+constexpr std::int64_t kVersion = 7;
 
 // Tables no script should rely on, as versions before 6 named them and as they are named now: a
 // leading underscore is how Datasette and sqlite-utils users tell bookkeeping from data. The
@@ -160,36 +164,113 @@ std::string column_list(const std::vector<std::string>& names) {
     return list;
 }
 
-// FOREIGN KEY clauses for the columns that reference a parent, grouped by parent.
-std::string foreign_keys(std::string_view table, std::span<const ColumnSpec> columns,
-                         std::span<const TableSpec> all) {
+// A FOREIGN KEY clause: `columns` of a table hold the key `parent_keys` of `parent`.
+struct ForeignKey {
+    std::vector<std::string> columns;
+    std::string parent;
+    std::vector<std::string> parent_keys;
+    bool cascade = false;  // ON DELETE CASCADE: a join table's rows go with their parent row
+};
+
+std::vector<std::string> key_names(const TableSpec& spec) {
+    std::vector<std::string> names;
+    for (const auto& key : spec.key) {
+        names.emplace_back(key.name);
+    }
+    return names;
+}
+
+const TableSpec& referenced_spec(std::span<const TableSpec> all, std::string_view table,
+                                 std::string_view name) {
+    auto it =
+        std::find_if(all.begin(), all.end(), [&](const TableSpec& s) { return s.table == name; });
+    if (it == all.end()) {
+        throw StoreError(
+            fmt::format("table {} references {}, which is not in the specs", table, name));
+    }
+    return *it;
+}
+
+// The keys of `table`: its columns that reference a parent, grouped by parent, then its links
+// (links.hpp). None is enforced: the connection leaves PRAGMA foreign_keys off (replica_core).
+std::vector<ForeignKey> foreign_keys(std::string_view table, std::span<const ColumnSpec> columns,
+                                     std::span<const TableSpec> all) {
     std::map<std::string_view, std::vector<std::string>> by_parent;
     for (const auto& column : columns) {
         if (!column.references.empty()) {
             by_parent[column.references].emplace_back(column.name);
         }
     }
-    std::string clauses;
+    std::vector<ForeignKey> keys;
     for (const auto& [parent_name, names] : by_parent) {
-        auto it = std::find_if(all.begin(), all.end(),
-                               [&](const TableSpec& s) { return s.table == parent_name; });
-        if (it == all.end()) {
-            throw StoreError(fmt::format("table {} references {}, which is not in the specs", table,
-                                         parent_name));
-        }
-        if (it->key.size() != names.size()) {
+        const auto& parent = referenced_spec(all, table, parent_name);
+        if (parent.key.size() != names.size()) {
             throw StoreError(
                 fmt::format("table {} references {} with {} column(s) but its key has {}", table,
-                            parent_name, names.size(), it->key.size()));
+                            parent_name, names.size(), parent.key.size()));
         }
-        std::vector<std::string> parent_keys;
-        for (const auto& key : it->key) {
-            parent_keys.emplace_back(key.name);
-        }
-        clauses += fmt::format(", FOREIGN KEY({}) REFERENCES {}({})", column_list(names),
-                               quote_identifier(parent_name), column_list(parent_keys));
+        keys.push_back({names, std::string(parent_name), key_names(parent)});
     }
-    return clauses;
+    for (const auto& link : links::of(all, table)) {
+        keys.push_back({{std::string(link.column)},
+                        std::string(link.target),
+                        key_names(referenced_spec(all, table, link.target))});
+    }
+    return keys;
+}
+
+// The body of a CREATE TABLE: the column definitions, then the keys.
+std::string table_body(std::string_view column_definitions,
+                       const std::vector<std::string>& primary_key,
+                       const std::vector<ForeignKey>& foreign) {
+    auto body = fmt::format("{}PRIMARY KEY({})", column_definitions, column_list(primary_key));
+    for (const auto& key : foreign) {
+        body += fmt::format(", FOREIGN KEY({}) REFERENCES {}({}){}", column_list(key.columns),
+                            quote_identifier(key.parent), column_list(key.parent_keys),
+                            key.cascade ? " ON DELETE CASCADE" : "");
+    }
+    return body;
+}
+
+// "a,b>parent(x,y)": a key as PRAGMA foreign_key_list describes it.
+std::string signature(const std::vector<std::string>& columns, std::string_view parent,
+                      const std::vector<std::string>& parent_keys) {
+    return fmt::format("{}>{}({})", fmt::join(columns, ","), parent, fmt::join(parent_keys, ","));
+}
+
+// Whether the table in the database has the primary key and the foreign keys wanted of it: a
+// replica made before a key was declared has not, and SQLite cannot add one by ALTER TABLE.
+bool keys_as_wanted(sqlite::Connection& db, std::string_view table,
+                    const std::vector<std::string>& primary_key,
+                    const std::vector<ForeignKey>& foreign) {
+    sqlite::Statement pk(db, "SELECT name FROM pragma_table_info(?1) WHERE pk > 0 ORDER BY pk");
+    pk.bind(1, table);
+    std::vector<std::string> declared_pk;
+    while (pk.step()) {
+        declared_pk.push_back(pk.text(0));
+    }
+    pk.reset();
+    sqlite::Statement fk(db,
+                         "SELECT id, \"table\", \"from\", \"to\" FROM "
+                         "pragma_foreign_key_list(?1) ORDER BY id, seq");
+    fk.bind(1, table);
+    std::map<std::int64_t, ForeignKey> by_id;
+    while (fk.step()) {
+        auto& key = by_id[fk.integer(0)];
+        key.parent = fk.text(1);
+        key.columns.push_back(fk.text(2));
+        key.parent_keys.push_back(fk.text(3));
+    }
+    fk.reset();
+    std::set<std::string> declared;
+    for (const auto& [id, key] : by_id) {
+        declared.insert(signature(key.columns, key.parent, key.parent_keys));
+    }
+    std::set<std::string> wanted;
+    for (const auto& key : foreign) {
+        wanted.insert(signature(key.columns, key.parent, key.parent_keys));
+    }
+    return declared_pk == primary_key && declared == wanted;
 }
 
 std::set<std::string> existing_columns(sqlite::Connection& db, std::string_view table) {
@@ -200,6 +281,35 @@ std::set<std::string> existing_columns(sqlite::Connection& db, std::string_view 
     }
     info.reset();
     return names;
+}
+
+// SQLite cannot add a key to a table; as its manual advises, a new table takes the rows and then
+// the old one's name, in the open's transaction. An INTEGER key is the rowid, so the search
+// indexes still match. The old table's indexes and triggers go with it: ensure_table, the
+// search indexes and the views make them again.
+void rebuild(sqlite::Connection& db, std::string_view table, std::string_view body) {
+    auto scratch = fmt::format("_rebuilt_{}", table);
+    db.exec(fmt::format("CREATE TABLE {}({})", quote_identifier(scratch), body));
+    auto new_columns = existing_columns(db, scratch);
+    std::vector<std::string> copied;
+    for (const auto& column : existing_columns(db, table)) {
+        // A column the specs no longer name keeps its values, untyped.
+        if (!new_columns.contains(column)) {
+            db.exec(fmt::format("ALTER TABLE {} ADD COLUMN {}", quote_identifier(scratch),
+                                quote_identifier(column)));
+        }
+        copied.push_back(column);
+    }
+    // OR IGNORE: exact duplicates in a join table become one row under its new primary key.
+    db.exec(fmt::format("INSERT OR IGNORE INTO {0}({1}) SELECT {1} FROM {2}",
+                        quote_identifier(scratch), column_list(copied), quote_identifier(table)));
+    db.exec(fmt::format("DROP TABLE {}", quote_identifier(table)));
+    // The legacy rename leaves the other tables' views and triggers alone rather than checking
+    // them while the dropped table's views are not yet made again.
+    db.exec("PRAGMA legacy_alter_table = ON");
+    db.exec(fmt::format("ALTER TABLE {} RENAME TO {}", quote_identifier(scratch),
+                        quote_identifier(table)));
+    db.exec("PRAGMA legacy_alter_table = OFF");
 }
 
 void add_missing_columns(sqlite::Connection& db, std::string_view table,
@@ -231,29 +341,29 @@ void create_indexes(sqlite::Connection& db, std::string_view table,
     }
 }
 
+// A join table's primary key is all its columns: a row says only that the pair exists.
 void ensure_join(sqlite::Connection& db, const TableSpec& parent, const JoinSpec& join,
                  std::span<const TableSpec> all) {
-    std::vector<std::string> parent_columns;
-    std::vector<std::string> parent_keys;
+    std::vector<std::string> columns;
     std::string definitions;
     for (const auto& key : parent.key) {
-        parent_columns.push_back(parent_column(parent, key));
-        parent_keys.emplace_back(key.name);
-        definitions += fmt::format("{} {} NOT NULL, ", quote_identifier(parent_columns.back()),
-                                   sql_type(key.type));
+        columns.push_back(parent_column(parent, key));
+        definitions +=
+            fmt::format("{} {} NOT NULL, ", quote_identifier(columns.back()), sql_type(key.type));
     }
+    std::vector<ForeignKey> foreign{{columns, std::string(parent.table), key_names(parent), true}};
     for (const auto& column : join.columns) {
+        columns.emplace_back(column.name);
         definitions += fmt::format("{} {}, ", quote_identifier(column.name), sql_type(column.type));
     }
-    db.exec(fmt::format(
-        "CREATE TABLE IF NOT EXISTS {}({}FOREIGN KEY({}) REFERENCES {}({}) ON DELETE CASCADE{})",
-        quote_identifier(join.table), definitions, column_list(parent_columns),
-        quote_identifier(parent.table), column_list(parent_keys),
-        foreign_keys(join.table, join.columns, all)));
+    auto links = foreign_keys(join.table, join.columns, all);
+    foreign.insert(foreign.end(), links.begin(), links.end());
+    auto body = table_body(definitions, columns, foreign);
+    db.exec(fmt::format("CREATE TABLE IF NOT EXISTS {}({})", quote_identifier(join.table), body));
     add_missing_columns(db, join.table, {}, join.columns);
-    db.exec(fmt::format("CREATE INDEX IF NOT EXISTS {} ON {}({})",
-                        quote_identifier(fmt::format("{}_parent", join.table)),
-                        quote_identifier(join.table), column_list(parent_columns)));
+    if (!keys_as_wanted(db, join.table, columns, foreign)) {
+        rebuild(db, join.table, body);
+    }
     create_indexes(db, join.table, join.columns);
 }
 
@@ -348,9 +458,7 @@ void validate(const TableSpec& spec) {
 
 void ensure_table(sqlite::Connection& db, const TableSpec& spec, std::span<const TableSpec> all) {
     std::string definitions;
-    std::vector<std::string> key_names;
     for (const auto& key : spec.key) {
-        key_names.emplace_back(key.name);
         definitions +=
             fmt::format("{} {} NOT NULL, ", quote_identifier(key.name), sql_type(key.type));
     }
@@ -361,15 +469,19 @@ void ensure_table(sqlite::Connection& db, const TableSpec& spec, std::span<const
     for (const auto& column : columns) {
         definitions += fmt::format("{} {}, ", quote_identifier(column.name), sql_type(column.type));
     }
+    definitions +=
+        "data TEXT NOT NULL, hash TEXT NOT NULL, first_seen_at TEXT NOT NULL, changed_at TEXT "
+        "NOT NULL, seen_run INTEGER, changed_run INTEGER, deleted_at TEXT, ";
     std::vector<ColumnSpec> referencing(spec.key.begin(), spec.key.end());
     referencing.insert(referencing.end(), spec.columns.begin(), spec.columns.end());
-    db.exec(
-        fmt::format("CREATE TABLE IF NOT EXISTS {}({}data TEXT NOT NULL, hash TEXT NOT NULL, "
-                    "first_seen_at TEXT NOT NULL, changed_at TEXT NOT NULL, seen_run INTEGER, "
-                    "changed_run INTEGER, deleted_at TEXT, PRIMARY KEY({}){})",
-                    quote_identifier(spec.table), definitions, column_list(key_names),
-                    foreign_keys(spec.table, referencing, all)));
+    auto primary_key = key_names(spec);
+    auto foreign = foreign_keys(spec.table, referencing, all);
+    auto body = table_body(definitions, primary_key, foreign);
+    db.exec(fmt::format("CREATE TABLE IF NOT EXISTS {}({})", quote_identifier(spec.table), body));
     add_missing_columns(db, spec.table, spec.key, columns);
+    if (!keys_as_wanted(db, spec.table, primary_key, foreign)) {
+        rebuild(db, spec.table, body);
+    }
     create_indexes(db, spec.table, referencing);
     for (const auto& join : spec.joins) {
         ensure_join(db, spec, join, all);

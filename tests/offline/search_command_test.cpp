@@ -192,11 +192,21 @@ TEST_CASE("a replica of schema version 3 is upgraded by a sync and searchable as
     CHECK(contains(before.err, "no search index yet"));
 
     REQUIRE(env.run({"sync", "--no-files"}).code == 0);
-    CHECK(replica_text(env.replica(), "PRAGMA user_version") == "6");
-    CHECK(replica_text(env.replica(), "SELECT count(*) FROM sqlite_master WHERE name IN "
-                                      "('sync_state', 'sync_marks', 'id_map')") == "0");
-    CHECK(replica_text(env.replica(), "SELECT value FROM _sync_state WHERE key = "
-                                      "'tickets_watermark/1001'") == "2024-01-28 11:27:39");
+    CHECK(replica_text(env.replica(), "PRAGMA user_version") == "7");
+    CHECK(replica_text(env.replica(),
+                       "SELECT count(*) FROM sqlite_master WHERE name IN "
+                       "('sync_state', 'sync_marks', 'id_map')") == "0");
+    CHECK(replica_text(env.replica(),
+                       "SELECT value FROM _sync_state WHERE key = "
+                       "'tickets_watermark/1001'") == "2024-01-28 11:27:39");
+    CHECK(replica_text(env.replica(),
+                       "SELECT group_concat(\"from\") FROM (SELECT \"from\" FROM "
+                       "pragma_foreign_key_list('tickets') ORDER BY 1)") ==
+          "owner_id,project_id,step_id");
+    CHECK(replica_text(env.replica(),
+                       "SELECT group_concat(name) FROM (SELECT name FROM "
+                       "pragma_table_info('ticket_assignees') WHERE pk > 0 "
+                       "ORDER BY pk)") == "ticket_id,user_id");
     CHECK(replica_text(env.replica(), "SELECT count(*) FROM tickets WHERE description IS NULL") ==
           "0");
     CHECK(replica_text(env.replica(),

@@ -161,7 +161,7 @@ TEST_CASE("a replica whose triggers wrote the indexes row by row is moved to the
         "tickets_fts(rowid, name, description, tags) VALUES(new.rowid, new.name, "
         "new.description, new.tags); END; PRAGMA user_version = 4");
     auto upgraded = Replica::open(path, kSmartqSpecs, Mode::ReadWrite);
-    CHECK(count(upgraded, "PRAGMA user_version") == 6);
+    CHECK(count(upgraded, "PRAGMA user_version") == 7);
     auto run = upgraded.start_run("acme", RunKind::Full, "2024-01-02 09:00:00");
     upgraded.upsert(smartq_spec("tickets"), smartq_ticket(10, 1, "After", "new words"), run,
                     "2024-01-02 10:00:00");
@@ -193,7 +193,7 @@ TEST_CASE("a replica of schema 5 gets its internal tables underscored, keeping t
         CHECK(count(reader, "PRAGMA user_version") == 5);
     }
     auto upgraded = Replica::open(path, kSmartqSpecs, Mode::ReadWrite);
-    CHECK(count(upgraded, "PRAGMA user_version") == 6);
+    CHECK(count(upgraded, "PRAGMA user_version") == 7);
     CHECK(count(upgraded,
                 "SELECT count(*) FROM sqlite_master WHERE name IN ('sync_state', 'sync_marks', "
                 "'id_map', 'tickets_fts_pending', 'notes_fts_pending')") == 0);
@@ -306,13 +306,13 @@ TEST_CASE("a replica from before the plain-text columns gets them filled and ind
     CHECK(std::get<std::string>(scalar(upgraded, "SELECT description FROM tickets")) ==
           "legacy & words");
     CHECK(std::get<std::string>(scalar(upgraded, "SELECT text FROM notes")) == "legacy note");
-    CHECK(count(upgraded, "PRAGMA user_version") == 6);
+    CHECK(count(upgraded, "PRAGMA user_version") == 7);
     CHECK(search(upgraded, {.query = "legacy"}).rows.size() == 2);
     CHECK(count(upgraded, "SELECT count(*) FROM ticket_details") == 1);
 }
 
 TEST_CASE("a replica of a newer schema is refused") {
     Account a;
-    auto path = a.as_left_by("PRAGMA user_version = 7");
+    auto path = a.as_left_by("PRAGMA user_version = 8");
     CHECK_THROWS_AS(Replica::open(path, kSmartqSpecs, Mode::ReadOnly), StoreError);
 }

@@ -62,8 +62,8 @@ TEST_CASE("a unit that fails in a batch rolls back alone") {
         p.writer.upsert(kProjects, project(2, "Beta"), p.run);
         p.writer.upsert(kTickets, ticket(1, 2, "t1"), p.run);
     }
-    // A write whose foreign key fails leaves nothing of itself either.
-    CHECK_THROWS_AS(p.writer.upsert(kTickets, ticket(2, 99, "orphan"), p.run), StoreError);
+    // A write refused half-way (its change names no run) leaves nothing of itself either.
+    CHECK_THROWS_AS(p.writer.upsert(kTickets, ticket(2, 1, "orphan"), 999), StoreError);
     p.writer.upsert(kTickets, ticket(3, 1, "t3"), p.run);
     batch.commit();
     CHECK(p.visible("projects") == 1);
