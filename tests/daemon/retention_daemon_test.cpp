@@ -11,6 +11,7 @@
 #include <spdlog/spdlog.h>
 
 #include <fstream>
+#include <functional>
 #include <sstream>
 #include <thread>
 
@@ -58,6 +59,18 @@ std::size_t lines_with(const std::string& log, const std::string& text) {
     for (auto at = log.find(text); at != std::string::npos; at = log.find(text, at + 1))
         ++count;
     return count;
+}
+
+// The daemon's log once `done` holds for it, after a SIGTERM that it ends with exit 0.
+std::string log_until_stopped(ChildProcess& daemon,
+                              const std::function<bool(const std::string&)>& done) {
+    REQUIRE_MESSAGE(eventually([&] { return done(daemon.stderr_text()); }, 60s),
+                    daemon.stderr_text());
+    daemon.kill(SIGTERM);
+    auto exit = daemon.wait(10s);
+    REQUIRE(exit.has_value());
+    CHECK(exit->code == 0);
+    return daemon.stderr_text();
 }
 
 std::int64_t pragma(sqlite3* db, const std::string& name) {
@@ -142,18 +155,9 @@ TEST_CASE("the daemon applies each account's retention after its run and sync do
 
     ChildProcess daemon(SMARTQ_BACKUP_BIN, {"--config", config_file.string(), "daemon"},
                         secret_env());
-    REQUIRE_MESSAGE(eventually(
-                        [&] {
-                            auto log = daemon.stderr_text();
-                            return contains(log, "a: retention:") && contains(log, "b: retention:");
-                        },
-                        60s),
-                    daemon.stderr_text());
-    daemon.kill(SIGTERM);
-    auto exit = daemon.wait(10s);
-    REQUIRE(exit.has_value());
-    CHECK(exit->code == 0);
-    auto log = daemon.stderr_text();
+    auto log = log_until_stopped(daemon, [&](const std::string& text) {
+        return contains(text, "a: retention:") && contains(text, "b: retention:");
+    });
 
     // Run 4 is the daemon's. keep_last = 2 keeps 4 and 3, keep_last = 1 keeps
     // 4; both keep run 1, the only full run, which is always kept.
@@ -211,18 +215,9 @@ TEST_CASE(
 
     ChildProcess daemon(SMARTQ_BACKUP_BIN, {"--config", config_file.string(), "daemon"},
                         secret_env());
-    REQUIRE_MESSAGE(eventually(
-                        [&] {
-                            return lines_with(daemon.stderr_text(), "b: retention failed") >= 2 &&
-                                   runs_of(data, "a").size() >= 2;
-                        },
-                        60s),
-                    daemon.stderr_text());
-    daemon.kill(SIGTERM);
-    auto exit = daemon.wait(10s);
-    REQUIRE(exit.has_value());
-    CHECK(exit->code == 0);
-    auto log = daemon.stderr_text();
+    auto log = log_until_stopped(daemon, [&](const std::string& text) {
+        return lines_with(text, "b: retention failed") >= 2 && runs_of(data, "a").size() >= 2;
+    });
     CHECK(lines_with(log, "b: retention failed") == lines_with(log,
                                                                " error b: retention failed, "
                                                                "tried again after the next "
