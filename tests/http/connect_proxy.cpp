@@ -27,6 +27,7 @@ struct ProxyState {
     ProxyOptions options;
     asio::io_context io;
     tcp::acceptor acceptor{io, tcp::endpoint(asio::ip::make_address("127.0.0.1"), 0)};
+    std::uint16_t port = acceptor.local_endpoint().port();  // read once: the acceptor is busy
     std::thread thread;
 
     mutable std::mutex mutex;
@@ -164,7 +165,7 @@ ConnectProxy::~ConnectProxy() {
 }
 
 std::uint16_t ConnectProxy::port() const {
-    return state_->acceptor.local_endpoint().port();
+    return state_->port;
 }
 
 std::string ConnectProxy::url() const {
