@@ -5,9 +5,9 @@
 #include "store/cascade.hpp"
 #include "store/child_marks.hpp"
 #include "store/state_prefix.hpp"
-#include "sync/failure.hpp"
 #include "sync/crawl/rows.hpp"
 #include "sync/crawl/walk_state.hpp"
+#include "sync/failure.hpp"
 #include "sync/wire/normalise.hpp"
 
 namespace smartq::sync {
@@ -105,7 +105,8 @@ asio::awaitable<store::RunKind> Crawler::run() {
     blobs_.remove_stale_temps();
     // A mark whose children are not all there (a commit lost after the mark landed, by an
     // older version) would keep the ticket from being read again: drop it.
-    if (auto gaps = store::marks_without_children(replica_); !gaps.empty()) {
+    if (auto gaps = store::marks_without_children(replica_, tables_below(Kind::Tickets));
+        !gaps.empty()) {
         for (const auto& gap : gaps)
             spdlog::warn("{}: {}; reading it again", account_, gap.sentence());
         store::drop_marks(replica_, gaps);

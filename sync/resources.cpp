@@ -298,6 +298,13 @@ std::vector<const Resource*> descendants(Kind ancestor) {
     return out;
 }
 
+std::vector<std::string_view> tables_below(Kind ancestor) {
+    std::vector<std::string_view> out;
+    for (const auto* r : descendants(ancestor))
+        out.push_back(r->table.table);
+    return out;
+}
+
 // A child's path is its parent's, the parent's placeholder, and its own name.
 Context within(const Resource& parent, Context at, const std::string& key) {
     for (const auto* child : children(parent.kind)) {

@@ -133,6 +133,9 @@ bool below(Kind kind, Kind ancestor);
 // The resources below `ancestor`, in table order.
 std::vector<const Resource*> descendants(Kind ancestor);
 
+// Their table names: what a ticket's mark counts (store/child_marks.hpp).
+std::vector<std::string_view> tables_below(Kind ancestor);
+
 // The context of an object's children: `at` with the object's key (its id, or a custom
 // field's name) in the place its children's paths name it ({ticket} -> ticket_id).
 Context within(const Resource& parent, Context at, const std::string& key);

@@ -218,7 +218,8 @@ asio::awaitable<void> Crawler::settle_children(TicketWalk& w, Chain& chain) {
         auto mark =
             w.bodies_skipped ? w.update_time + std::string(crawl::kWithoutBodies) : w.update_time;
         auto tx = replica_.begin();
-        store::mark_children_stored(replica_, w.context.ticket_id, mark);
+        store::mark_children_stored(replica_, w.context.ticket_id, mark,
+                                    tables_below(Kind::Tickets));
         tx.commit();
         marks_[std::to_string(w.context.ticket_id)] = mark;
     }
