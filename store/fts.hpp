@@ -34,16 +34,18 @@ std::string text_value_sql(const TextColumn& column, std::string_view data);
 // were stored before the columns existed.
 void fill_text_columns(sqlite::Connection& db, std::span<const TableSpec> specs);
 
-// The FTS tables and their triggers for the specs that have the indexed columns; a table created
-// now is built from the rows already stored.
+// The FTS tables and their triggers for the specs that have the indexed columns, and the covering
+// indexes <table>_search the search reads a match's row from; a table created now is built from
+// the rows already stored.
 void ensure_indexes(sqlite::Connection& db, std::span<const TableSpec> specs);
 
 // The statements that write the pending changes into the indexes, to run in order before every
 // COMMIT of a transaction that may have written tickets or notes; none when there is no index.
 std::vector<std::string> flush_sql(sqlite::Connection& db);
 
-// <schema>.<table>_fts over <schema>.<table> (tickets or notes, with the indexed columns), built
-// from the rows there and not kept current: an index of a scratch copy, e.g. in TEMP.
+// <schema>.<table>_fts over <schema>.<table> (tickets or notes, with the indexed columns) and its
+// <schema>.<table>_search, built from the rows there and not kept current: the indexes of a
+// scratch copy, e.g. in TEMP.
 void build_index(sqlite::Connection& db, std::string_view schema, std::string_view table);
 
 }  // namespace smartq::store::fts
