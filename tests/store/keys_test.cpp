@@ -16,15 +16,7 @@ namespace {
 
 // One project with a step, a user, a ticket assigned to the user with a chosen custom field
 // value, and a note with a reply.
-struct Account {
-    ScratchDir dir;
-    Replica replica = Replica::open(dir / "replica.db", kSmartqSpecs, Mode::ReadWrite);
-    RunId run = replica.start_run("acme", RunKind::Full, "2024-01-01 09:00:00");
-
-    void put(std::string_view table, const Record& record) {
-        replica.upsert(smartq_spec(table), record, run, "2024-01-01 09:00:00");
-    }
-
+struct Account : SmartqReplica {
     Account() {
         put("users", named(2, {"Bob", "bob@example.com"}));
         put("projects", named(5, {"Alpha"}));

@@ -19,22 +19,47 @@ inline const std::vector<TableSpec> kSmartqSpecs = {
     {"users", "users", {{"id", Int}}, {{"name", Txt}, {"email", Txt}}, {}},
     {"projects", "projects", {{"id", Int}}, {{"name", Txt}}, {}},
     {"steps", "steps", {{"id", Int}}, {{"project_id", Int, true, "projects"}, {"name", Txt}}, {}},
-    {"custom_fields", "custom_fields", {{"project_id", Int, false, "projects"}, {"name", Txt}},
-     {{"label", Txt}}, {}},
-    {"custom_field_values", "custom_field_values", {{"id", Int}},
-     {{"project_id", Int, true, "custom_fields"}, {"field_name", Txt, false, "custom_fields"},
-      {"title", Txt}}, {}},
-    {"tickets", "tickets", {{"id", Int}},
-     {{"project_id", Int, true, "projects"}, {"name", Txt}, {"step_id", Int}, {"archived", Int},
-      {"owner_id", Int}, {"insert_time", Txt}, {"update_time", Txt}, {"deadline_date", Txt}},
+    {"custom_fields",
+     "custom_fields",
+     {{"project_id", Int, false, "projects"}, {"name", Txt}},
+     {{"label", Txt}},
+     {}},
+    {"custom_field_values",
+     "custom_field_values",
+     {{"id", Int}},
+     {{"project_id", Int, true, "custom_fields"},
+      {"field_name", Txt, false, "custom_fields"},
+      {"title", Txt}},
+     {}},
+    {"tickets",
+     "tickets",
+     {{"id", Int}},
+     {{"project_id", Int, true, "projects"},
+      {"name", Txt},
+      {"step_id", Int},
+      {"archived", Int},
+      {"owner_id", Int},
+      {"insert_time", Txt},
+      {"update_time", Txt},
+      {"deadline_date", Txt}},
      {{"ticket_assignees", {{"user_id", Int}}},
       {"ticket_custom_field_values", {{"field_name", Txt}, {"value", Txt}, {"value_id", Int}}}}},
-    {"notes", "notes", {{"id", Int}},
-     {{"ticket_id", Int, true, "tickets"}, {"parent_id", Int}, {"private", Int}, {"owner_id", Int},
-      {"insert_time", Txt}, {"update_time", Txt}}, {}},
+    {"notes",
+     "notes",
+     {{"id", Int}},
+     {{"ticket_id", Int, true, "tickets"},
+      {"parent_id", Int},
+      {"private", Int},
+      {"owner_id", Int},
+      {"insert_time", Txt},
+      {"update_time", Txt}},
+     {}},
     {"tasks", "tasks", {{"id", Int}}, {{"ticket_id", Int, true, "tickets"}, {"text", Txt}}, {}},
-    {"files", "files", {{"id", Int}},
-     {{"ticket_id", Int, true, "tickets"}, {"note_id", Int, true, "notes"}, {"name", Txt}}, {}},
+    {"files",
+     "files",
+     {{"id", Int}},
+     {{"ticket_id", Int, true, "tickets"}, {"note_id", Int, true, "notes"}, {"name", Txt}},
+     {}},
 };
 
 inline const TableSpec& smartq_spec(std::string_view table) {
@@ -64,8 +89,8 @@ inline Record smartq_ticket(std::int64_t id, std::int64_t project, std::string n
                             std::vector<std::vector<Value>> assignees = {},
                             std::vector<std::vector<Value>> fields = {}) {
     auto data = "{\"id\":" + std::to_string(id) + ",\"project_id\":" + std::to_string(project) +
-                ",\"name\":" + json_string(name) + ",\"description\":" +
-                json_string(description) + ",\"tags\":" + json_string(tags) + "}";
+                ",\"name\":" + json_string(name) + ",\"description\":" + json_string(description) +
+                ",\"tags\":" + json_string(tags) + "}";
     return Record{{id},
                   {project, std::move(name), std::int64_t{11}, std::int64_t{0}, std::int64_t{1},
                    "2024-01-01 10:00:00", "2024-01-02 10:00:00", Value{}},
@@ -83,6 +108,18 @@ inline Record smartq_note(std::int64_t id, std::int64_t ticket, std::string text
                   std::move(data),
                   {}};
 }
+
+// A replica of kSmartqSpecs in a scratch directory, with one run to write under.
+struct SmartqReplica {
+    ScratchDir dir;
+    Replica replica = Replica::open(dir / "replica.db", kSmartqSpecs, Mode::ReadWrite);
+    RunId run = replica.start_run("acme", RunKind::Full, "2024-01-01 09:00:00");
+
+    void put(std::string_view table, const Record& record,
+             std::string_view at = "2024-01-01 09:00:00") {
+        replica.upsert(smartq_spec(table), record, run, at);
+    }
+};
 
 inline Record named(std::int64_t id, std::vector<Value> columns) {
     return Record{{id}, std::move(columns), "{\"id\":" + std::to_string(id) + "}", {}};

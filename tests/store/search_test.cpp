@@ -13,23 +13,18 @@ using namespace smartq::store::testing;
 
 namespace {
 
-struct Account {
-    ScratchDir dir;
-    Replica replica = Replica::open(dir / "replica.db", kSmartqSpecs, Mode::ReadWrite);
-    RunId run = replica.start_run("acme", RunKind::Full, "2024-01-01 09:00:00");
-
+struct Account : SmartqReplica {
     Account() {
         for (auto [id, name] : {std::pair{1, "Alpha"}, std::pair{2, "Beta"}}) {
             auto data = "{\"id\":" + std::to_string(id) + ",\"name\":" + json_string(name) + "}";
-            replica.upsert(smartq_spec("projects"), Record{{std::int64_t{id}}, {name}, data, {}},
-                           run, "2024-01-01 09:00:00");
+            put("projects", Record{{std::int64_t{id}}, {name}, data, {}});
         }
     }
     void ticket(const Record& record, std::string_view at = "2024-01-01 10:00:00") {
-        replica.upsert(smartq_spec("tickets"), record, run, at);
+        put("tickets", record, at);
     }
     void note(const Record& record, std::string_view at = "2024-01-01 10:00:00") {
-        replica.upsert(smartq_spec("notes"), record, run, at);
+        put("notes", record, at);
     }
     // "kind:ticket_id:note_id" of each hit, best first.
     std::vector<std::string> hits(SearchRequest request) {

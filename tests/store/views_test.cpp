@@ -11,15 +11,7 @@ namespace {
 
 // One project with a step, two users, a ticket with assignees, a choice and a text custom
 // field, two notes (one a private reply with an attachment), a task, and a deleted file.
-struct Account {
-    ScratchDir dir;
-    Replica replica = Replica::open(dir / "replica.db", kSmartqSpecs, Mode::ReadWrite);
-    RunId run = replica.start_run("acme", RunKind::Full, "2024-01-01 09:00:00");
-
-    void put(std::string_view table, const Record& record) {
-        replica.upsert(smartq_spec(table), record, run, "2024-01-01 09:00:00");
-    }
-
+struct Account : SmartqReplica {
     Account() {
         put("users", named(1, {"Ann", "ann@example.com"}));
         put("users", named(2, {"Bob", "bob@example.com"}));
@@ -104,6 +96,7 @@ TEST_CASE("note_details names a note's ticket, project, author and attachments")
 TEST_CASE("the views are left out of a replica without smartQ's tables") {
     ScratchDir dir;
     auto replica = open_replica(dir / "replica.db");
-    CHECK(count(replica, "SELECT count(*) FROM sqlite_schema WHERE type = 'view' AND name IN "
-                         "('ticket_details', 'note_details')") == 0);
+    CHECK(count(replica,
+                "SELECT count(*) FROM sqlite_schema WHERE type = 'view' AND name IN "
+                "('ticket_details', 'note_details')") == 0);
 }
