@@ -25,9 +25,14 @@ asio::awaitable<void> Crawler::crawl_project(std::int64_t project_id, Chain& cha
         if (!crawl::is_permanent(error))
             throw;
     }
-    for (auto kind : {Kind::Roles, Kind::Steps, Kind::CustomFields}) {
+    // The project's own resources, as the table lists them; its tickets are the incremental
+    // unit and are listed last, by crawl_tickets.
+    for (const auto* own : children(Kind::Projects)) {
+        if (own->kind == Kind::Tickets)
+            continue;
         check_stop();
-        const auto& r = resource(kind);
+        const auto& r = *own;
+        auto kind = r.kind;
         auto sweep = replica_.begin_sweep(r.table, "project_id", project_id);
         bool whole = true;
         auto request = list_request(r, list_path(r, context), chain);
