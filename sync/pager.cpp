@@ -4,6 +4,7 @@
 #include <spdlog/spdlog.h>
 
 #include <algorithm>
+#include <set>
 #include <unordered_set>
 
 #include "sync/wire/normalise.hpp"
@@ -79,6 +80,8 @@ class Listing {
     std::string name() const { return request_.path; }
 
     asio::awaitable<Page> fetch(std::size_t count, std::size_t offset) {
+        if (request_.between_pages && fetched_++ > 0)
+            co_await request_.between_pages();
         if (request_.sent)
             ++*request_.sent;
         auto response = co_await client_.get(with_query(request_, count, offset));
@@ -102,7 +105,7 @@ class Listing {
         std::vector<dom::element> fresh;
         for (auto item : items) {
             auto id = identity(item);
-            seen_[sort_value(item, request_.order)].insert(id);
+            seen_.emplace(sort_value(item, request_.order), id);
             if (handed_.insert(std::move(id)).second)
                 fresh.push_back(item);
         }
@@ -183,6 +186,15 @@ class Listing {
         }
     }
 
+    // How many distinct rows were seen with this sort key.
+    std::size_t distinct(const std::string& key) const {
+        auto first = seen_.lower_bound({key, std::string{}});
+        std::size_t count = 0;
+        for (auto it = first; it != seen_.end() && it->first == key; ++it)
+            ++count;
+        return count;
+    }
+
     // Positions [begin, end) that hold one sort key, for each key of which fewer distinct rows
     // were seen than positions hold it.
     std::vector<std::pair<std::size_t, std::size_t>> short_groups() const {
@@ -191,9 +203,7 @@ class Listing {
             auto end = begin;
             while (end < positions_.size() && positions_[end] == positions_[begin])
                 ++end;
-            auto found = seen_.find(positions_[begin]);
-            std::size_t distinct = found == seen_.end() ? 0 : found->second.size();
-            if (distinct < end - begin)
+            if (distinct(positions_[begin]) < end - begin)
                 groups.emplace_back(begin, end);
             begin = end;
         }
@@ -206,7 +216,7 @@ class Listing {
             auto pages = (end - begin + step - 1) / step;
             auto budget = kTieRequestsPerPage * pages;
             const auto& key = positions_[begin];
-            while (seen_[key].size() < end - begin) {
+            while (distinct(key) < end - begin) {
                 for (auto offset = begin; offset < end && budget > 0; offset += step, --budget) {
                     auto page = co_await fetch(std::min(step, end - offset), offset);
                     for (std::size_t i = 0; i < page.items.size() && offset + i < end; ++i) {
@@ -220,10 +230,10 @@ class Listing {
                     if (!co_await hand(page.items))
                         co_return;
                 }
-                if (budget == 0 && seen_[key].size() < end - begin) {
+                if (budget == 0 && distinct(key) < end - begin) {
                     outcome_.doubt =
                         fmt::format("the list {} showed {} of the {} rows of {} {} it holds",
-                                    name(), seen_[key].size(), end - begin, request_.order, key);
+                                    name(), distinct(key), end - begin, request_.order, key);
                     co_return;
                 }
             }
@@ -237,8 +247,11 @@ class Listing {
     const ListRequest& request_;
     const PageHandler& handler_;
     std::vector<std::string> positions_;  // the sort key at each position of the last pass
-    std::map<std::string, std::unordered_set<std::string>> seen_;  // sort key -> identities
+    // (sort key, identity) of every row seen: one node a row, as a listing of thousands of
+    // tickets is held for as long as it is read.
+    std::set<std::pair<std::string, std::string>> seen_;
     std::unordered_set<std::string> handed_;
+    std::size_t fetched_ = 0;  // requests sent
     ListOutcome outcome_;
 };
 

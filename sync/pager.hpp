@@ -57,6 +57,10 @@ struct ListRequest {
     bool paged_by_guide = false;
     // Counted up as each request is sent, when set: how long the chain of requests grew.
     std::size_t* sent = nullptr;
+    // Awaited before each request but the first, when no page of the list is held any more:
+    // a producer of new work waits for room here rather than in its handler, so that a
+    // waiting listing does not keep a parsed page alive.
+    std::function<boost::asio::awaitable<void>()> between_pages;
 };
 
 struct ListOutcome {

@@ -64,6 +64,7 @@ asio::awaitable<void> Crawler::crawl_all_tickets(ScanPtr scan, Chain& chain) {
     request.params = std::string(tickets.list_params) + "&orderCol=insert_time&reverse=0";
     request.order = kTicketOrder;
     request.paged_by_guide = true;
+    request.between_pages = [this] { return queue_->room(); };
     auto outcome = co_await list_pages(
         client_, page_caps_, request, [&](const Items& items) -> asio::awaitable<bool> {
             check_stop();
@@ -74,7 +75,6 @@ asio::awaitable<void> Crawler::crawl_all_tickets(ScanPtr scan, Chain& chain) {
                                                 kind == ChangeKind::Inserted, chain);
                                }) &&
                     whole;
-            co_await queue_->room();
             co_return true;
         });
     whole = accept(outcome) && whole;
@@ -141,6 +141,7 @@ asio::awaitable<void> Crawler::crawl_recent_tickets(ScanPtr scan, const std::str
     request.params = std::string(tickets.list_params) + "&orderCol=update_time&reverse=1";
     request.order = "update_time";
     request.paged_by_guide = true;
+    request.between_pages = [this] { return queue_->room(); };
     auto outcome = co_await list_pages(
         client_, page_caps_, request, [&](const Items& items) -> asio::awaitable<bool> {
             check_stop();
@@ -155,7 +156,6 @@ asio::awaitable<void> Crawler::crawl_recent_tickets(ScanPtr scan, const std::str
                            start_ticket(scan, std::get<std::int64_t>(record.key[0]), update_time,
                                         false, chain);
                        });
-            co_await queue_->room();
             co_return !past;
         });
     accept(outcome);
