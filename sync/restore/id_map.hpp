@@ -1,5 +1,5 @@
 // The restore's id map: which object of the target each source object became.
-// It lives in the source replica (id_map table), keyed by the target account,
+// It lives in the source replica (the _id_map table), keyed by the target account,
 // and is written before and after every POST, so that a restore killed at any
 // instant knows what it may have created.
 #pragma once

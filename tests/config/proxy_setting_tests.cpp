@@ -72,7 +72,8 @@ TEST_CASE("proxy: the key's URL, with credentials percent-decoded and curl's def
     CHECK(proxy->port == 8080);
 }
 
-TEST_CASE("proxy: https_proxy, then HTTPS_PROXY, for an https:// site; http_proxy for http://") {
+TEST_CASE(
+    "proxy: https_proxy, then HTTPS_PROXY, for an https:// site, and http_proxy for http://") {
     auto proxy = proxy_of(acme(), {{"https_proxy", "http://lower:1"}, {"HTTPS_PROXY", "upper:2"}});
     REQUIRE(proxy);
     CHECK(proxy->host == "lower");
@@ -89,7 +90,7 @@ TEST_CASE("proxy: https_proxy, then HTTPS_PROXY, for an https:// site; http_prox
     CHECK_FALSE(proxy_of(sandbox, {{"HTTP_PROXY", "cgi:5"}}));
 }
 
-TEST_CASE("proxy: the key wins over the environment; an account's over the top level's") {
+TEST_CASE("proxy: the key wins over the environment, and an account's over the top level's") {
     Environment::Variables env{{"https_proxy", "from-env:1"}};
     auto proxy = proxy_of("proxy = \"top:2\"\n" + acme(), env);
     REQUIRE(proxy);

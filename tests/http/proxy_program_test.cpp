@@ -97,7 +97,8 @@ TEST_CASE("proxy program: a sync through the proxy key tunnels every connection,
     }
 }
 
-TEST_CASE("proxy program: http_proxy from the environment; the key wins; proxy = \"\" is none") {
+TEST_CASE(
+    "proxy program: http_proxy from the environment, the key wins, and an empty proxy is none") {
     SandboxFixture sandbox(tiny());
     ConnectProxy from_env({.hosts = {{std::string(kHiddenHost), "127.0.0.1"}}});
     ConnectProxy from_key({.hosts = {{std::string(kHiddenHost), "127.0.0.1"}}});
@@ -144,7 +145,7 @@ TEST_CASE("proxy program: a host no_proxy names is reached directly") {
     CHECK(proxy.tunnels() >= 1);
 }
 
-TEST_CASE("proxy program: credentials in the proxy URL; refused ones end with 69, unsaid") {
+TEST_CASE("proxy program: credentials in the proxy URL, and refused ones end with 69, unsaid") {
     SandboxFixture sandbox(tiny());
     // base64("proxy-user:right")
     ConnectProxy proxy({.required_authorization = "Basic cHJveHktdXNlcjpyaWdodA==",
