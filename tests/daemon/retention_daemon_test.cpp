@@ -199,7 +199,7 @@ TEST_CASE("a retention that finds the account's lock held is one error line nami
 }
 
 TEST_CASE(
-    "retention = false keeps an account's runs; a failing retention does not stop the "
+    "retention = false keeps an account's runs, and a failing retention does not stop the "
     "daemon") {
     SandboxFixture sandbox;
     TempDir dir;
