@@ -429,7 +429,7 @@ std::vector<std::string> Replica::integrity_check() {
         "SELECT c.\"table\", c.rowid, c.parent, k.\"from\" FROM pragma_foreign_key_check c "
         "JOIN pragma_foreign_key_list(c.\"table\") k ON k.id = c.fkid AND k.seq = 0");
     while (foreign_keys.step()) {
-        if (!links::is_link(foreign_keys.text(0), foreign_keys.text(3))) {
+        if (!links::is_link(core_->specs, foreign_keys.text(0), foreign_keys.text(3))) {
             problems.push_back(fmt::format("row {} of {} refers to a missing row of {}",
                                            foreign_keys.integer(1), foreign_keys.text(0),
                                            foreign_keys.text(2)));

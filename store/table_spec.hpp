@@ -21,6 +21,9 @@ struct ColumnSpec {
     // Parent table name -> FOREIGN KEY. The columns of one table referencing the same parent map,
     // in order, onto the parent's key columns.
     std::string_view references = {};
+    // A table whose single key column this column holds without being its child (a ticket's
+    // step, an owner): a link (links.hpp), declared as a FOREIGN KEY but never a parent.
+    std::string_view links_to = {};
 };
 
 // A child table replaced whenever its parent row changes. Its first columns are the parent's key,

@@ -29,15 +29,20 @@ Column col(std::string_view name, ColumnType type, Convert convert, bool indexed
 Column parent(std::string_view name, std::string_view table) {
     return {ColumnSpec{name, Int, true, table}, name, Convert::Context};
 }
+// An id of a row that is not the parent: a link (store/links.hpp). A column a Reference names
+// needs none: build() links it to the reference's target.
+Column owner() {
+    return {ColumnSpec{"owner_id", Int, false, {}, "users"}, "owner_id", Convert::Id};
+}
 
 // The joins of a ticket: who it is assigned to, and its custom field values
 // (choice fields give value ids, checkboxes several rows).
 std::vector<store::JoinSpec> ticket_joins() {
     return {
-        {"ticket_assignees", {ColumnSpec{"user_id", Int, true, {}}}},
+        {"ticket_assignees", {ColumnSpec{"user_id", Int, true, {}, "users"}}},
         {"ticket_custom_field_values",
          {ColumnSpec{"field_name", Text, true, {}}, ColumnSpec{"value", Text, false, {}},
-          ColumnSpec{"value_id", Int, true, {}}}},
+          ColumnSpec{"value_id", Int, true, {}, "custom_field_values"}}},
     };
 }
 
@@ -63,11 +68,21 @@ Resource make(Kind kind, std::string_view name, std::optional<Kind> parent_kind,
                {}};
     r.table.table = name;
     r.table.resource = name;
-    for (std::size_t i = 0; i < r.columns.size(); ++i) {
-        (i < key_columns ? r.table.key : r.table.columns).push_back(r.columns[i].spec);
-    }
     r.table.joins = std::move(joins);
     return r;
+}
+
+// A column a Reference names holds a key of the reference's target: a link of the schema's.
+// Then the table spec, from the columns.
+void link_and_specify(std::vector<Resource>& all) {
+    for (auto& r : all) {
+        for (const auto& reference : r.references)
+            for (auto& column : r.columns)
+                if (column.spec.name == reference.field)
+                    column.spec.links_to = all.at(static_cast<std::size_t>(reference.target)).name;
+        for (std::size_t i = 0; i < r.columns.size(); ++i)
+            (i < r.key_columns ? r.table.key : r.table.columns).push_back(r.columns[i].spec);
+    }
 }
 
 std::vector<Resource> build() {
@@ -84,7 +99,7 @@ std::vector<Resource> build() {
     all.push_back(make(Kind::Projects, "projects", std::nullopt, "/projects", "activeFilter=0", 100,
                        "project",
                        {key("id", Int, "id", Convert::Id), col("name", Text, Convert::Text, true),
-                        col("owner_id", Int, Convert::Id), col("active", Int, Convert::Bool)},
+                        owner(), col("active", Int, Convert::Bool)},
                        1, {"name", "description", "active"}, {},
                        {.natural_key = {{"name"}}, .paged_by_guide = true}));
     all.push_back(make(Kind::Roles, "roles", Kind::Projects, "/projects/{project}/roles", "", 100,
@@ -126,7 +141,7 @@ std::vector<Resource> build() {
         "archived=2&custom_fields=1&assigned_to=1&get_cover=0", 100, "ticket",
         {key("id", Int, "id", Convert::Id), parent("project_id", "projects"),
          col("name", Text, Convert::Text), col("step_id", Int, Convert::Id, true),
-         col("archived", Int, Convert::Bool), col("owner_id", Int, Convert::Id),
+         col("archived", Int, Convert::Bool), owner(),
          col("insert_time", Text, Convert::Text), col("update_time", Text, Convert::Text, true),
          col("deadline_date", Text, Convert::Text)},
         1,
@@ -144,7 +159,7 @@ std::vector<Resource> build() {
              100, "note",
              {key("id", Int, "id", Convert::Id), parent("ticket_id", "tickets"),
               col("parent_id", Int, Convert::Id, true), col("private", Int, Convert::Bool),
-              col("owner_id", Int, Convert::Id), col("insert_time", Text, Convert::Text),
+              owner(), col("insert_time", Text, Convert::Text),
               col("update_time", Text, Convert::Text)},
              1, {"text", "parent_id", "private"}, {{"parent_id", Kind::Notes}},
              {.natural_key = {{"text"}, {"private", true}},
@@ -171,6 +186,7 @@ std::vector<Resource> build() {
     for (std::size_t i = 0; i < all.size(); ++i)
         if (static_cast<std::size_t>(all[i].kind) != i)
             throw std::logic_error("a row of the resource table is out of its kind's place");
+    link_and_specify(all);
     return all;
 }
 

@@ -151,3 +151,36 @@ TEST_CASE("a replica of schema 6 gets its keys by a rebuild that keeps rows, ind
     db.exec("INSERT INTO tickets_fts(tickets_fts) VALUES('integrity-check')");
     db.exec("INSERT INTO notes_fts(notes_fts) VALUES('integrity-check')");
 }
+
+TEST_CASE("a table whose keys are declared in another order is not rebuilt") {
+    Account a;
+    auto path = a.replica.path();
+    a.replica = Replica::open(a.dir / "other.db", kSmartqSpecs, Mode::ReadWrite);
+    auto notes_sql = [&](sqlite::Connection& db) {
+        sqlite::Statement sql(db, "SELECT sql FROM sqlite_schema WHERE name = 'notes'");
+        REQUIRE(sql.step());
+        auto text = sql.text(0);
+        sql.reset();
+        return text;
+    };
+    std::string swapped;
+    {
+        // The order links.cpp's own list once gave: the author's key before the parent note's.
+        sqlite::Connection db(path, SQLITE_OPEN_READWRITE);
+        auto text = notes_sql(db);
+        std::string parent = R"(, FOREIGN KEY("parent_id") REFERENCES "notes"("id"))";
+        std::string owner = R"(, FOREIGN KEY("owner_id") REFERENCES "users"("id"))";
+        auto at = text.find(parent + owner);
+        REQUIRE(at != std::string::npos);
+        swapped = text.replace(at, parent.size() + owner.size(), owner + parent);
+        db.exec("PRAGMA writable_schema = ON");
+        sqlite::Statement write(db, "UPDATE sqlite_schema SET sql = ?1 WHERE name = 'notes'");
+        write.bind(1, swapped);
+        write.step();
+        write.reset();
+        db.exec("PRAGMA writable_schema = OFF");
+    }
+    a.replica = Replica::open(path, kSmartqSpecs, Mode::ReadWrite);
+    sqlite::Connection db(path, SQLITE_OPEN_READWRITE);
+    CHECK(notes_sql(db) == swapped);
+}
