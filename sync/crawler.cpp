@@ -221,19 +221,21 @@ asio::awaitable<void> Crawler::crawl(Chain& chain) {
         replica_.set_state("me", wire::to_json(me.data()));
     }
     std::vector<std::int64_t> projects;
-    for (auto kind : {Kind::Users, Kind::Projects}) {
-        const auto& r = resource(kind);
+    for (const auto* root : children(std::nullopt)) {
+        const auto& r = *root;
+        // The roots the table puts resources below (projects) are each a job of the queue.
+        bool holds = !children(r.kind).empty();
         auto sweep = replica_.begin_sweep(r.table);
         bool whole = true;
         auto request = list_request(r, std::string(r.path), chain);
         request.params = r.list_params;
-        request.paged_by_guide = kind == Kind::Projects;
+        request.paged_by_guide = r.restore.paged_by_guide;
         auto outcome = co_await list_pages(
             client_, page_caps_, request, [&](const Items& items) -> asio::awaitable<bool> {
                 whole =
                     store_page(r, items, {}, &sweep,
                                [&](const store::Record& record, dom::element, ChangeKind) {
-                                   if (kind == Kind::Projects)
+                                   if (holds)
                                        projects.push_back(std::get<std::int64_t>(record.key[0]));
                                }) &&
                     whole;
@@ -241,11 +243,9 @@ asio::awaitable<void> Crawler::crawl(Chain& chain) {
             });
         whole = accept(outcome) && whole;
         Context account;
-        auto alive = co_await settle_sweep(
-            r, sweep, account, kind == Kind::Users ? crawl::kGuardUsers : crawl::kGuardMany, whole,
-            chain);
+        auto alive = co_await settle_sweep(r, sweep, account, r.deletion_guard, whole, chain);
         for (const auto& key : alive) {
-            if (kind == Kind::Projects)
+            if (holds)
                 projects.push_back(std::get<std::int64_t>(key));
         }
     }

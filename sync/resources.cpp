@@ -51,7 +51,7 @@ Resource make(Kind kind, std::string_view name, std::optional<Kind> parent_kind,
               std::string_view envelope, std::vector<Column> columns, std::size_t key_columns,
               std::vector<std::string_view> writable, std::vector<Reference> references,
               RestoreFacts restore, std::vector<store::JoinSpec> joins = {},
-              Deletion deletion = Deletion::OwnUrl) {
+              Deletion deletion = Deletion::OwnUrl, std::int64_t deletion_guard = 0) {
     Resource r{kind,
                name,
                parent_kind,
@@ -65,6 +65,7 @@ Resource make(Kind kind, std::string_view name, std::optional<Kind> parent_kind,
                std::move(references),
                std::move(restore),
                deletion,
+               deletion_guard,
                {}};
     r.table.table = name;
     r.table.resource = name;
@@ -95,13 +96,15 @@ std::vector<Resource> build() {
                        {"name", "email", "is_account_administrator", "can_manage_projects",
                         "can_view_profiles", "can_manage_profiles", "company", "title", "address",
                         "work_phone", "home_phone", "cell_phone", "comments"},
-                       {}, {.natural_key = {{"email"}}}));
+                       {}, {.natural_key = {{"email"}}, .hook = RestoreHook::NewUserPassword}, {},
+                       Deletion::OwnUrl, 2));
     all.push_back(make(Kind::Projects, "projects", std::nullopt, "/projects", "activeFilter=0", 100,
                        "project",
                        {key("id", Int, "id", Convert::Id), col("name", Text, Convert::Text, true),
                         owner(), col("active", Int, Convert::Bool)},
                        1, {"name", "description", "active"}, {},
-                       {.natural_key = {{"name"}}, .paged_by_guide = true}));
+                       {.natural_key = {{"name"}}, .paged_by_guide = true}, {}, Deletion::OwnUrl,
+                       10));
     all.push_back(make(Kind::Roles, "roles", Kind::Projects, "/projects/{project}/roles", "", 100,
                        "role",
                        {key("id", Int, "id", Convert::Id),
@@ -113,12 +116,15 @@ std::vector<Resource> build() {
                        {"name", "access_level", "max_step", "can_edit_project",
                         "can_manage_people_notes", "can_see_private_notes"},
                        {{"max_step", Kind::Steps}},
-                       {.natural_key = {{"name"}}, .hook = RestoreHook::DefaultRole}));
+                       {.natural_key = {{"name"}},
+                        .server_made = true,
+                        .hook = RestoreHook::DefaultRole}));
     all.push_back(
         make(Kind::Steps, "steps", Kind::Projects, "/projects/{project}/steps", "", 100, "step",
              {key("id", Int, "id", Convert::Id), parent("project_id", "projects"),
               col("name", Text, Convert::Text), col("pos", Int, Convert::Integer)},
-             1, {"name", "description", "limit", "pos"}, {}, {.natural_key = {{"name"}}}));
+             1, {"name", "description", "limit", "pos"}, {},
+             {.natural_key = {{"name"}}, .server_made = true}));
     all.push_back(make(Kind::CustomFields, "custom_fields", Kind::Projects,
                        "/projects/{project}/custom_fields", "", 100, "field",
                        {key("project_id", Int, "project_id", Convert::Context, "projects"),
@@ -135,7 +141,8 @@ std::vector<Resource> build() {
          col("title", Text, Convert::Text),
          col("pos", Int, Convert::Integer),
          col("is_default", Int, Convert::Bool)},
-        1, {"title", "is_default", "pos"}, {}, {.natural_key = {{"title"}}}));
+        1, {"title", "is_default", "pos"}, {},
+        {.natural_key = {{"title"}}, .only_under = {"type", "choice"}}));
     all.push_back(make(
         Kind::Tickets, "tickets", Kind::Projects, "/projects/{project}/tickets",
         "archived=2&custom_fields=1&assigned_to=1&get_cover=0", 100, "ticket",
@@ -149,11 +156,12 @@ std::vector<Resource> build() {
          "assigned_to"},
         {{"step_id", Kind::Steps}, {"assigned_to", Kind::Users, true}},
         {.natural_key = {{"name"}, {"description"}},
+         .after = {Kind::CustomFieldValues},
          .finishing_flag = "archived",
          .hook = RestoreHook::TicketCustomFields,
          .order = "insert_time",
          .paged_by_guide = true},
-        ticket_joins()));
+        ticket_joins(), Deletion::OwnUrl, 10));
     all.push_back(
         make(Kind::Notes, "notes", Kind::Tickets, "/projects/{project}/tickets/{ticket}/notes", "",
              100, "note",
@@ -331,6 +339,14 @@ Context within(const Resource& parent, Context at, const std::string& key) {
     throw std::logic_error("the resource table gives this resource no children");
 }
 
+bool names_a_parent(std::string_view member) {
+    for (const auto& r : resources())
+        for (const auto& column : r.columns)
+            if (column.convert == Convert::Context && column.source == member)
+                return true;
+    return false;
+}
+
 Value context_value(const Context& context, std::string_view column) {
     if (column == "project_id")
         return context.project_id;
@@ -406,6 +422,14 @@ std::string natural_key(const Resource& resource, dom::element object,
             out += wire::as_text(*member).value_or("");
     }
     return out;
+}
+
+bool listed_under(const Resource& child, dom::element parent) {
+    const auto& condition = child.restore.only_under;
+    if (condition.member.empty())
+        return true;
+    auto member = wire::field(parent, condition.member);
+    return member && wire::as_text(*member) == std::string(condition.text);
 }
 
 bool finished(const Resource& resource, dom::element object) {

@@ -68,6 +68,7 @@ struct KeyField {
 // that the walk handles each in one place.
 enum class RestoreHook {
     None,
+    NewUserPassword,     // a user the target lacks is created with a password, written down
     TicketCustomFields,  // values under the target's field names and value ids
     DefaultRole,         // the project's default role is set by PUT roles/default
     NoteThreads,         // a reply is created under its parent's new id
@@ -80,9 +81,24 @@ enum class Deletion {
     TwoListings,  // it has no URL of its own: two listings taken at different times lack it
 };
 
+// A member of the parent object and the text it must have for the parent to hold objects of a
+// resource: only a choice field has values, so only its values are listed.
+struct ParentCondition {
+    std::string_view member = {};
+    std::string_view text = {};
+};
+
 // What a restore needs to know of a resource beyond its writable fields.
 struct RestoreFacts {
     std::vector<KeyField> natural_key = {};
+    // Kinds placed before this one's objects beyond those its references name: an order the
+    // objects imply where no field names the other (a ticket's custom field values name their
+    // fields and values inside one member, which no Reference describes).
+    std::vector<Kind> after = {};
+    // A project this restore creates comes with some of these of the server's own: they are
+    // adopted by natural key (and given the source's fields), the others removed.
+    bool server_made = false;
+    ParentCondition only_under = {};
     // A flag set by a PUT once the object's children exist (an archived ticket
     // refuses new notes; a required field refuses tickets that lack it).
     std::string_view finishing_flag = {};
@@ -117,6 +133,11 @@ struct Resource {
     std::vector<Reference> references;
     RestoreFacts restore;
     Deletion deletion = Deletion::OwnUrl;
+    // The crawl refuses a sweep that would tombstone more than half of the live rows under one
+    // parent, from this many live rows on (0: never): users from two, since a changed key or
+    // an empty answer loses them first; projects and a project's tickets from ten, below which
+    // deleting most of them is an ordinary day. Every tombstone is also confirmed by the server.
+    std::int64_t deletion_guard = 0;
     store::TableSpec table;  // derived from columns
 };
 
@@ -139,6 +160,9 @@ std::vector<std::string_view> tables_below(Kind ancestor);
 // The context of an object's children: `at` with the object's key (its id, or a custom
 // field's name) in the place its children's paths name it ({ticket} -> ticket_id).
 Context within(const Resource& parent, Context at, const std::string& key);
+// Whether an object's `member` names where it sits (project_id, ticket_id, note_id,
+// field_name): a column some resource reads from the URL it was listed at.
+bool names_a_parent(std::string_view member);
 // A parent column's value in a context: project_id, ticket_id, note_id or field_name.
 store::Value context_value(const Context& context, std::string_view column);
 // The columns of a resource that name its parent object, with their values in `context`:
@@ -169,6 +193,10 @@ using KeyOverrides = std::vector<std::pair<std::string_view, std::string>>;
 // The object's natural key: its RestoreFacts::natural_key members joined.
 std::string natural_key(const Resource& resource, simdjson::dom::element object,
                         const KeyOverrides& overrides = {});
+
+// Whether `parent`, an object of `child`'s parent resource, can hold objects of `child`
+// (RestoreFacts::only_under).
+bool listed_under(const Resource& child, simdjson::dom::element parent);
 
 // Whether the object already has its finishing flag set.
 bool finished(const Resource& resource, simdjson::dom::element object);

@@ -9,7 +9,6 @@
 namespace smartq::sync {
 namespace asio = boost::asio;
 namespace dom = simdjson::dom;
-using crawl::text_field;
 
 asio::awaitable<void> Crawler::crawl_project(std::int64_t project_id, Chain& chain) {
     auto scan = std::make_shared<ProjectScan>();
@@ -59,7 +58,7 @@ asio::awaitable<void> Crawler::crawl_project(std::int64_t project_id, Chain& cha
                     }
                     if (kind == Kind::CustomFields) {
                         scan->choice_fields[std::get<std::string>(record.key[1])] =
-                            text_field(item, "type") == "choice";
+                            listed_under(resource(Kind::CustomFieldValues), item);
                     }
                     count(r, replica_.upsert(r.table, record, run_));
                     sweep.saw(record.key);
@@ -74,8 +73,10 @@ asio::awaitable<void> Crawler::crawl_project(std::int64_t project_id, Chain& cha
     const auto& values = resource(Kind::CustomFieldValues);
     auto value_sweep = replica_.begin_sweep(values.table, "project_id", project_id);
     bool values_whole = true;
-    for (const auto& [name, choice] : scan->choice_fields) {
-        if (!choice)
+    // Values are listed under the fields that hold them (RestoreFacts::only_under): the
+    // choice fields.
+    for (const auto& [name, holds_values] : scan->choice_fields) {
+        if (!holds_values)
             continue;
         Context field_context = context;
         field_context.field_name = name;

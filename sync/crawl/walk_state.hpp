@@ -15,12 +15,7 @@
 namespace smartq::sync {
 
 namespace crawl {
-// The deletion guard refuses a sweep that would tombstone more than half of
-// the live rows of a scope, from this many live rows on. Users always: a
-// changed key or an empty answer loses them first. Projects and a project's
-// tickets from ten, below which deleting most of them is an ordinary day.
-// It is the second line: every tombstone is also confirmed by the server.
-constexpr std::int64_t kGuardUsers = 2;
+// The deletion guards of the parts of the walk not yet reading Resource::deletion_guard.
 constexpr std::int64_t kGuardMany = 10;
 constexpr std::int64_t kUnguarded = 0;
 // Appended to the mark of a ticket read with --no-files that has attachments: a run with

@@ -1,5 +1,5 @@
-// A one-way gate between parts of the restore's walk: the tickets of a
-// project wait until the users and the project's steps and fields exist.
+// A one-way gate between parts of the restore's walk: the objects of a kind
+// wait until those they name exist (kind_gates.hpp).
 // It opens once, however the awaited part ends; a failure given to open()
 // is rethrown to every waiter, so that nothing waits forever or goes on
 // without what it needs.

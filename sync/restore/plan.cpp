@@ -102,6 +102,12 @@ std::vector<SourceObject> PlanReader::users() {
     return read(Kind::Users, {.ids = std::vector<std::int64_t>(assigned.begin(), assigned.end())});
 }
 
+// Each root is narrowed by the scope its own way: projects to those named (and those of the
+// named tickets), users to the assignees of the tickets in scope.
+std::vector<SourceObject> PlanReader::of_account(Kind kind) {
+    return kind == Kind::Users ? users() : projects();
+}
+
 std::vector<SourceObject> PlanReader::children(Kind kind, const Context& parent) {
     RowQuery query{.equal = parent_columns(resource(kind), parent)};
     bool project_named = std::find(scope_.projects.begin(), scope_.projects.end(),

@@ -39,6 +39,8 @@ class PlanReader {
     std::vector<SourceObject> users();
     // The projects in scope (those of the named tickets too), by id.
     std::vector<SourceObject> projects();
+    // The account-level objects of `kind` in scope: users() or projects().
+    std::vector<SourceObject> of_account(Kind kind);
     // The objects of `kind` under one parent, by id (a source context: the
     // parent's key in the member its children's paths name, see resources.hpp).
     // Tickets are narrowed to Scope::tickets when it names any.

@@ -11,7 +11,7 @@
 #include "store/sha256.hpp"
 #include "sync/http/semaphore.hpp"
 #include "sync/restore/form_encoding.hpp"
-#include "sync/restore/gate.hpp"
+#include "sync/restore/kind_gates.hpp"
 #include "sync/restore/object_form.hpp"
 #include "sync/restore/placement.hpp"
 #include "sync/restore/task_group.hpp"
@@ -47,9 +47,10 @@ struct ProjectRun {
     // on its own are the restore's to adopt by name or remove.
     bool created_here = false;
     std::map<std::string, bool> choice_fields;  // source field name -> is a choice field
-    // Target fields required in the source: created optional (a ticket made
-    // before a field became required may lack it), required after the tickets.
-    std::vector<std::string> fields_to_require;
+    // Finishing PUTs of the project's own objects, sent once its level is placed (a field
+    // required in the source is created optional: a ticket made before it became required
+    // may lack it).
+    std::vector<std::pair<Kind, std::string>> deferred_finishes;
 };
 
 // The notes of one ticket as a forest: a reply starts once its parent exists.
@@ -119,32 +120,31 @@ struct Replayer::State {
     ReplayOptions options;
     Report& report;
     std::shared_ptr<http::AsyncSemaphore> ticket_slots;
-    // Tickets name their assignees, so they wait for the users; projects and
-    // their steps, fields and roles are placed alongside the users.
-    std::optional<Gate> users_placed;
+    // The account's own kinds: what a project's objects wait for at this level (a ticket's
+    // assignees) is placed alongside the projects.
+    std::optional<KindGates> account;
 
-    asio::awaitable<void> users() {
-        Gate::Opener opener(*users_placed);
-        try {
-            co_await place_all(Kind::Users, plan.users(), &State::user_task);
-        } catch (...) {
-            opener.fail(std::current_exception());
-            throw;
-        }
-    }
-
-    // Places the account-level objects of one kind in parallel, against one listing of the target.
-    using PlaceTask = asio::awaitable<void> (State::*)(const SourceObject&, TargetIndex&);
-    asio::awaitable<void> place_all(Kind kind, std::vector<SourceObject> sources, PlaceTask task) {
-        Context account;  // g++ 12: no braced aggregate into a coroutine
-        auto existing = co_await placer.read(kind, account);
+    // The account's own resources, each placed against one listing of the target, in the
+    // order their references give (KindGates).
+    asio::awaitable<void> account_level() {
         TaskGroup group(co_await asio::this_coro::executor);
-        for (const auto& source : sources)
-            group.spawn((this->*task)(source, existing));
+        for (const auto* r : account->kinds())
+            group.spawn(account->in_order(r->kind, place_all(*r)));
         co_await group.wait();
     }
 
-    asio::awaitable<void> user_task(const SourceObject& user, TargetIndex& existing) {
+    asio::awaitable<void> place_all(const Resource& r) {
+        Context account_context;  // g++ 12: no braced aggregate into a coroutine
+        auto existing = co_await placer.read(r.kind, account_context);
+        co_await each(plan.of_account(r.kind), [&](SourceObject source) {
+            if (r.restore.hook == RestoreHook::NewUserPassword)
+                return user_task(std::move(source), existing);
+            return account_object(r, std::move(source), existing);
+        });
+    }
+
+    // RestoreHook::NewUserPassword: a user the target lacks is created with a password.
+    asio::awaitable<void> user_task(SourceObject user, TargetIndex& existing) {
         Json json(user.data);
         auto email = natural_key(resource(Kind::Users), json.root);
         auto password = co_await password_needed(user.key, email, existing);
@@ -159,35 +159,32 @@ struct Replayer::State {
     asio::awaitable<std::string> password_needed(const std::string& old_key,
                                                  const std::string& email, TargetIndex& existing) {
         auto mapping = ids.lookup(Kind::Users, old_key);
-        Context account;
+        Context account_context;
         bool known =
             mapping.state == Mapping::State::Mapped &&
-            co_await placer.still_there(Kind::Users, account, mapping.target_key, existing);
+            co_await placer.still_there(Kind::Users, account_context, mapping.target_key, existing);
         if (known || existing.has_natural(email))
             co_return std::string{};
         co_return passwords.password_for(email);
     }
 
-    asio::awaitable<void> projects() {
-        co_await place_all(Kind::Projects, plan.projects(), &State::project_task);
-    }
-
-    asio::awaitable<void> project_task(const SourceObject& project, TargetIndex& existing) {
-        Json json(project.data);
+    // An account object the table puts others below (a project): placed, then its level.
+    asio::awaitable<void> account_object(const Resource& r, SourceObject source,
+                                         TargetIndex& existing) {
+        Json json(source.data);
         ProjectRun run;
-        run.source_id = std::stoll(project.key);
+        run.source_id = std::stoll(source.key);
         run.name = text_field(json.root, "name");
-        auto form = writable_form(Kind::Projects, json.root, ids, report, {});
+        auto form = writable_form(r.kind, json.root, ids, report, {});
         auto what =
-            placement(Kind::Projects, project.key, natural_key(resource(Kind::Projects), json.root),
-                      &existing, {}, run.name);
+            placement(r.kind, source.key, natural_key(r, json.root), &existing, {}, run.name);
         auto placed = co_await placer.place(std::move(what), std::move(form));
         if (!placed)
             co_return;
         run.fresh = placed->fresh;
-        run.created_here = !options.into_source && ids.project_created(project.key);
+        run.created_here = !options.into_source && ids.project_created(source.key);
         run.target.project_id = std::stoll(placed->key);
-        co_await project_children(run);
+        co_await project_level(r, run);
     }
 
     Context source_parent(const ProjectRun& run) const {
@@ -201,61 +198,56 @@ struct Replayer::State {
         out = co_await placer.read_unless_fresh(kind, fresh, std::move(where));
     }
 
-    // Fields and steps go side by side; roles follow the steps (a role names
-    // its max_step) alongside the tickets, which wait for the users, the
-    // steps and the fields with their values.
-    asio::awaitable<void> project_children(ProjectRun& run) {
-        // A project is read back right after its creation: a server may give
-        // a new project steps and roles of its own.
+    // A project's own resources, each against one listing of the target, in the order their
+    // references and RestoreFacts::after give; the finishing PUTs deferred by project_object
+    // once all are placed.
+    asio::awaitable<void> project_level(const Resource& project, ProjectRun& run) {
+        auto executor = co_await asio::this_coro::executor;
+        KindGates gates(executor, project.kind, &*account);
+        const auto& kinds = gates.kinds();
+        // A project is read back right after its creation: a server may give a new project
+        // steps and roles of its own (RestoreFacts::server_made).
         bool bare = run.fresh && !run.created_here;
-        std::optional<TargetIndex> steps, fields, roles;
+        std::vector<std::optional<TargetIndex>> listed(kinds.size());
         {
-            TaskGroup listings(co_await asio::this_coro::executor);
-            listings.spawn(read_into(steps, Kind::Steps, bare, run.target));
-            listings.spawn(read_into(fields, Kind::CustomFields, run.fresh, run.target));
-            listings.spawn(read_into(roles, Kind::Roles, bare, run.target));
+            TaskGroup listings(executor);
+            for (std::size_t i = 0; i < kinds.size(); ++i)
+                listings.spawn(read_into(listed[i], kinds[i]->kind,
+                                         kinds[i]->restore.server_made ? bare : run.fresh,
+                                         run.target));
             co_await listings.wait();
         }
-        Gate steps_placed(co_await asio::this_coro::executor);
-        TaskGroup group(co_await asio::this_coro::executor);
-        group.spawn(
-            steps_then_roles(run, index_or_null(steps), index_or_null(roles), steps_placed));
-        group.spawn(fields_then_tickets(run, index_or_null(fields), steps_placed));
-        co_await group.wait();
-    }
-
-    asio::awaitable<void> steps_then_roles(ProjectRun& run, TargetIndex* steps, TargetIndex* roles,
-                                           Gate& steps_placed) {
         {
-            Gate::Opener opener(steps_placed);
-            try {
-                co_await each(plan.children(Kind::Steps, source_parent(run)),
-                              [&](SourceObject step) {
-                                  return project_object(run, Kind::Steps, std::move(step), steps);
-                              });
-                co_await remove_server_defaults(run, Kind::Steps, steps);
-            } catch (...) {
-                opener.fail(std::current_exception());
-                throw;
-            }
+            TaskGroup group(executor);
+            for (std::size_t i = 0; i < kinds.size(); ++i)
+                group.spawn(gates.in_order(kinds[i]->kind,
+                                           project_kind(run, *kinds[i], index_or_null(listed[i]))));
+            co_await group.wait();
         }
-        auto default_role = plan.default_role(run.source_id);
-        co_await each(plan.children(Kind::Roles, source_parent(run)), [&](SourceObject role) {
-            return role_task(run, std::move(role), roles, default_role);
-        });
-        co_await remove_server_defaults(run, Kind::Roles, roles);
+        for (const auto& [kind, key] : run.deferred_finishes)
+            co_await placer.finish(kind, run.target, key);
     }
 
-    asio::awaitable<void> fields_then_tickets(ProjectRun& run, TargetIndex* fields,
-                                              Gate& steps_placed) {
-        co_await each(
-            plan.children(Kind::CustomFields, source_parent(run)),
-            [&](SourceObject field) { return field_task(run, std::move(field), fields); });
-        co_await steps_placed.wait();
-        co_await users_placed->wait();
-        co_await tickets(run);
-        for (const auto& name : run.fields_to_require)
-            co_await placer.finish(Kind::CustomFields, run.target, name);
+    asio::awaitable<void> project_kind(ProjectRun& run, const Resource& r, TargetIndex* existing) {
+        auto objects = plan.children(r.kind, source_parent(run));
+        switch (r.restore.hook) {
+            case RestoreHook::TicketCustomFields:
+                co_await tickets(run, std::move(objects), existing);
+                break;
+            case RestoreHook::DefaultRole: {
+                auto default_role = plan.default_role(run.source_id);
+                co_await each(std::move(objects), [&](SourceObject role) {
+                    return role_task(run, std::move(role), existing, default_role);
+                });
+                break;
+            }
+            default:
+                co_await each(std::move(objects), [&](SourceObject object) {
+                    return project_object(run, r, std::move(object), existing);
+                });
+        }
+        if (r.restore.server_made && existing && run.created_here)
+            co_await placer.remove_unadopted(r.kind, run.target, *existing, run.name);
     }
 
     // Objects of one kind under one parent, each placed by `one`, in parallel.
@@ -267,62 +259,40 @@ struct Replayer::State {
         co_await group.wait();
     }
 
-    // A step or non-default role: in a project this restore created, one the
-    // server made on its own is adopted by name and given the source's fields.
-    asio::awaitable<void> project_object(ProjectRun& run, Kind kind, SourceObject source,
+    // An object of a project's own resource no hook names (a step, a field): placed from its
+    // writable fields, then the objects below it. Its finishing PUT waits until the whole level
+    // is placed: a required field refuses the tickets that lack it.
+    asio::awaitable<void> project_object(ProjectRun& run, const Resource& r, SourceObject source,
                                          TargetIndex* existing) {
         Json json(source.data);
-        auto what = placement(kind, source.key, natural_key(resource(kind), json.root), existing,
-                              run.target, run.name);
-        co_await placer.place(std::move(what),
-                              writable_form(kind, json.root, ids, report, run.name),
-                              run.created_here);
-    }
-
-    asio::awaitable<void> remove_server_defaults(ProjectRun& run, Kind kind,
-                                                 TargetIndex* existing) {
-        if (existing && run.created_here)
-            co_await placer.remove_unadopted(kind, run.target, *existing, run.name);
-    }
-
-    // Fields are created optional: a ticket made before a field became
-    // required may lack it. The finishing pass requires them after the tickets.
-    asio::awaitable<void> field_task(ProjectRun& run, SourceObject field, TargetIndex* existing) {
-        const auto& r = resource(Kind::CustomFields);
-        Json json(field.data);
-        bool choice = text_field(json.root, "type") == "choice";
-        run.choice_fields[field.key] = choice;
-        auto form = form_to_create(r, json.root, run.name);
-        auto what = placement(Kind::CustomFields, field_map_key(run.source_id, field.key),
-                              natural_key(r, json.root), existing, run.target, run.name);
-        auto placed = co_await placer.place(std::move(what), std::move(form));
+        auto what = placement(r.kind, map_key(r, run, source.key), natural_key(r, json.root),
+                              existing, run.target, run.name);
+        auto placed = co_await placer.place(std::move(what), form_to_create(r, json.root, run.name),
+                                            r.restore.server_made && run.created_here);
         if (!placed)
             co_return;
-        bool already_required = existing && existing->finished(placed->key);
-        bool modify = !options.into_source || placed->fresh;
-        if (modify && finished(r, json.root) && !already_required)
-            run.fields_to_require.push_back(placed->key);
-        if (!choice)
-            co_return;
-        Context target = run.target;
-        target.field_name = placed->key;
-        auto values =
-            co_await placer.read_unless_fresh(Kind::CustomFieldValues, placed->fresh, target);
-        auto parent = within(r, source_parent(run), field.key);
-        co_await each(plan.children(Kind::CustomFieldValues, parent), [&](SourceObject value) {
-            return simple(Kind::CustomFieldValues, std::move(value), index_or_null(values), target,
-                          run.name);
-        });
+        if (!children(r.kind).empty())
+            co_await children_of(run, r, json.root, within(r, source_parent(run), source.key),
+                                 within(r, run.target, placed->key), placed->fresh);
+        if (to_finish(r, json.root, existing, *placed))
+            run.deferred_finishes.emplace_back(r.kind, placed->key);
     }
 
-    // Field values: the writable fields as they are.
-    asio::awaitable<void> simple(Kind kind, SourceObject source, TargetIndex* existing,
-                                 Context where, std::string project) {
-        Json json(source.data);
-        auto form = writable_form(kind, json.root, ids, report, project);
-        auto what = placement(kind, source.key, natural_key(resource(kind), json.root), existing,
-                              std::move(where), project);
-        co_await placer.place(std::move(what), std::move(form));
+    // The id map's key of a source object: its id, or for one known by a name (a custom
+    // field), that name within its project, the only place the name is unique.
+    static std::string map_key(const Resource& r, const ProjectRun& run, const std::string& key) {
+        if (r.columns[r.key_columns - 1].convert == Convert::Id)
+            return key;
+        return field_map_key(run.source_id, key);
+    }
+
+    // Whether the placed object is to get its finishing PUT: the source's is set, the
+    // target's not yet, and the target is one a restore may modify.
+    bool to_finish(const Resource& r, dom::element source, const TargetIndex* existing,
+                   const Placed& placed) const {
+        bool modify = !options.into_source || placed.fresh;
+        bool already_finished = existing && existing->finished(placed.key);
+        return modify && !already_finished && finished(r, source);
     }
 
     // RestoreHook::DefaultRole: the source's default role becomes the target
@@ -330,7 +300,7 @@ struct Replayer::State {
     asio::awaitable<void> role_task(ProjectRun& run, SourceObject role, TargetIndex* existing,
                                     std::optional<std::string> default_role) {
         if (default_role != role.key || options.into_source) {
-            co_await project_object(run, Kind::Roles, std::move(role), existing);
+            co_await project_object(run, resource(Kind::Roles), std::move(role), existing);
             co_return;
         }
         // The id map holds the default role once its PUT went through.
@@ -353,13 +323,20 @@ struct Replayer::State {
         }
     }
 
-    asio::awaitable<void> tickets(ProjectRun& run) {
-        auto existing = co_await placer.read_unless_fresh(Kind::Tickets, run.fresh, run.target);
+    // RestoreHook::TicketCustomFields: a ticket's values go under the target's field names
+    // and value ids, which need to know its project's choice fields. Tickets are placed in
+    // parallel, as many at a time as the ticket slots allow.
+    asio::awaitable<void> tickets(ProjectRun& run, std::vector<SourceObject> objects,
+                                  TargetIndex* existing) {
+        const auto& values = resource(Kind::CustomFieldValues);
+        for (const auto& field : plan.children(*values.parent, source_parent(run))) {
+            Json json(field.data);
+            run.choice_fields[field.key] = listed_under(values, json.root);
+        }
         TaskGroup group(co_await asio::this_coro::executor);
-        for (auto& ticket : plan.children(Kind::Tickets, source_parent(run))) {
+        for (auto& ticket : objects) {
             auto permit = co_await ticket_slots->acquire();
-            group.spawn(
-                ticket_task(run, std::move(ticket), index_or_null(existing), std::move(permit)));
+            group.spawn(ticket_task(run, std::move(ticket), existing, std::move(permit)));
         }
         co_await group.wait();
     }
@@ -388,21 +365,23 @@ struct Replayer::State {
         if (!placed)
             co_return;
         auto failures = report.problems.size();
-        co_await children_of(run, Kind::Tickets, within(r, source_parent(run), ticket.key),
+        co_await children_of(run, r, json.root, within(r, source_parent(run), ticket.key),
                              within(r, run.target, placed->key), placed->fresh);
-        bool modify = !options.into_source || placed->fresh;
-        bool already_archived = existing && existing->finished(placed->key);
-        if (modify && !already_archived && finished(r, json.root))
+        if (to_finish(r, json.root, existing, *placed))
             co_await placer.finish(Kind::Tickets, run.target, placed->key);
         if (report.problems.size() == failures)
             ids.mark_ticket_done(ticket.key);
     }
 
     // The objects the table puts under one placed object (`source` and `target`: its
-    // contexts), each resource side by side against one listing of the target parent.
-    asio::awaitable<void> children_of(ProjectRun& run, Kind parent, Context source, Context target,
+    // contexts), each resource it can hold (listed_under) side by side against one listing
+    // of the target parent.
+    asio::awaitable<void> children_of(ProjectRun& run, const Resource& parent,
+                                      dom::element parent_object, Context source, Context target,
                                       bool fresh) {
-        auto kinds = children(parent);
+        auto kinds = children(parent.kind);
+        std::erase_if(kinds,
+                      [&](const Resource* child) { return !listed_under(*child, parent_object); });
         std::vector<std::optional<TargetIndex>> listed(kinds.size());
         {
             TaskGroup listings(co_await asio::this_coro::executor);
@@ -455,11 +434,9 @@ struct Replayer::State {
         if (!placed)
             co_return;
         if (!children(r.kind).empty())
-            co_await children_of(run, r.kind, within(r, source, object.key),
+            co_await children_of(run, r, json.root, within(r, source, object.key),
                                  within(r, target, placed->key), placed->fresh);
-        bool modify = !options.into_source || placed->fresh;
-        bool already_finished = existing && existing->finished(placed->key);
-        if (modify && !already_finished && finished(r, json.root))
+        if (to_finish(r, json.root, existing, *placed))
             co_await placer.finish(r.kind, target, placed->key);
     }
 
@@ -488,7 +465,7 @@ struct Replayer::State {
         auto placed = co_await placer.place(std::move(what), std::move(form));
         TaskGroup group(co_await asio::this_coro::executor);
         if (placed)
-            group.spawn(children_of(run, Kind::Notes, within(r, source, note.key),
+            group.spawn(children_of(run, r, object, within(r, source, note.key),
                                     within(r, target, placed->key), placed->fresh));
         // A reply whose parent was not placed is still restored, its
         // parent_id dropped and reported.
@@ -551,11 +528,8 @@ asio::awaitable<void> Replayer::run() {
     auto& s = *state_;
     auto executor = co_await asio::this_coro::executor;
     s.ticket_slots = http::AsyncSemaphore::create(executor, s.options.tickets_in_flight);
-    s.users_placed.emplace(executor);
-    TaskGroup group(executor);
-    group.spawn(s.users());
-    group.spawn(s.projects());
-    co_await group.wait();
+    s.account.emplace(executor, std::nullopt);
+    co_await s.account_level();
     s.report.passwords = s.passwords.generated();
 }
 

@@ -63,8 +63,7 @@ void add_custom_values(Extracted& out, dom::element ticket) {
 // are objects of their own (a ticket's notes, a field's values), custom field
 // values are compared by label, and a file's size is its body's.
 bool read_elsewhere(const Resource& resource, std::string_view field) {
-    if (field == "project_id" || field == "ticket_id" || field == "note_id" ||
-        field == "field_name" || field == "top_parent_id")
+    if (names_a_parent(field))
         return true;
     const auto& key = resource.columns[resource.key_columns - 1];
     if (key.convert != Convert::Id && field == key.source)
@@ -79,6 +78,8 @@ bool read_elsewhere(const Resource& resource, std::string_view field) {
                    field == "cover";
         case RestoreHook::FileBodies:
             return field == "size" || field == "body";
+        case RestoreHook::NoteThreads:
+            return field == "top_parent_id";
         default:
             return false;
     }
