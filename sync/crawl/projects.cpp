@@ -52,7 +52,7 @@ asio::awaitable<void> Crawler::crawl_project(std::int64_t project_id, Chain& cha
                 auto tx = replica_.begin();
                 for (auto item : mine) {
                     auto record = make_record(r, item, context);
-                    if (kind == Kind::Roles) {
+                    if (r.restore.hook == RestoreHook::DefaultRole) {
                         record.columns[crawl::column_index(r, "is_default")] =
                             std::int64_t{object_id(item) == default_role};
                     }
