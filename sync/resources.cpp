@@ -131,7 +131,9 @@ std::vector<Resource> build() {
                         key("name", Text, "name", Convert::Text), col("label", Text, Convert::Text),
                         col("type", Text, Convert::Text)},
                        2, {"type", "label", "hint", "required", "pos_type", "options"}, {},
-                       {.natural_key = {{"label"}, {"type"}}, .finishing_flag = "required"}));
+                       {.natural_key = {{"label"}, {"type"}},
+                        .finishing_flag = "required",
+                        .noun = "custom field"}));
     all.push_back(make(
         Kind::CustomFieldValues, "custom_field_values", Kind::CustomFields,
         "/projects/{project}/custom_fields/{field}/values", "", 100, "value",
@@ -422,6 +424,10 @@ std::string natural_key(const Resource& resource, dom::element object,
             out += wire::as_text(*member).value_or("");
     }
     return out;
+}
+
+std::string_view noun(const Resource& resource) {
+    return resource.restore.noun.empty() ? resource.envelope : resource.restore.noun;
 }
 
 bool listed_under(const Resource& child, dom::element parent) {

@@ -107,6 +107,8 @@ struct RestoreFacts {
     // the list (a repeated page then means offset is ignored, not the end).
     std::string_view order = {};
     bool paged_by_guide = false;
+    // How a report names one object where its envelope does not say it ("custom field").
+    std::string_view noun = {};
 };
 
 // Where an object sits: the keys of its ancestors, from the URL it was listed at.
@@ -197,6 +199,9 @@ std::string natural_key(const Resource& resource, simdjson::dom::element object,
 // Whether `parent`, an object of `child`'s parent resource, can hold objects of `child`
 // (RestoreFacts::only_under).
 bool listed_under(const Resource& child, simdjson::dom::element parent);
+
+// How a report names one object of the resource: its noun, else its envelope.
+std::string_view noun(const Resource& resource);
 
 // Whether the object already has its finishing flag set.
 bool finished(const Resource& resource, simdjson::dom::element object);

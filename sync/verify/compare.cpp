@@ -202,12 +202,9 @@ class Comparer {
         for (auto id : target_projects)
             merge(b, ProjectLoader(target_, target_index_, scope_.annotated_target_notes)
                          .load(id, {}, with_setup));
-        if (with_setup) {
-            compare_objects(where, "steps", a.steps, b.steps, direction);
-            compare_objects(where, "roles", a.roles, b.roles, direction);
-            compare_objects(where, "custom_fields", a.fields, b.fields, direction);
-            compare_objects(where, "custom_field_values", a.values, b.values, direction);
-        }
+        if (with_setup)
+            for (const auto* r : setup_resources())
+                compare_objects(where, r->name, a.setup[r->kind], b.setup[r->kind], direction);
         auto changed = compare_objects(where, "tickets", a.tickets, b.tickets, direction);
         compare_children(where, a, b, changed);
     }
@@ -217,10 +214,8 @@ class Comparer {
         auto append = [](auto& to, auto& items) {
             to.insert(to.end(), items.begin(), items.end());
         };
-        append(into.steps, from.steps);
-        append(into.roles, from.roles);
-        append(into.fields, from.fields);
-        append(into.values, from.values);
+        for (auto& [kind, objects] : from.setup)
+            append(into.setup[kind], objects);
         append(into.tickets, from.tickets);
         for (auto& [kind, children] : from.below) {
             for (auto& child : children)

@@ -32,13 +32,15 @@ void resolve(Extracted& object, const std::function<std::string(Kind, std::int64
     }
 }
 
-struct FieldInfo {
-    std::string label;
-    bool choice = false;
-    std::unordered_map<std::int64_t, std::string> value_titles;
-};
-
 }  // namespace
+
+std::vector<const Resource*> setup_resources() {
+    auto out = descendants(Kind::Projects);
+    std::erase_if(out, [](const Resource* r) {
+        return r->kind == Kind::Tickets || below(r->kind, Kind::Tickets);
+    });
+    return out;
+}
 
 AccountIndex index_account(Replica& replica) {
     const auto& users = resource(Kind::Users).table;
@@ -58,10 +60,7 @@ class ProjectLoader::Impl {
                         bool with_setup) {
         project_ = project;
         ProjectObjects out;
-        load_steps(with_setup ? &out.steps : nullptr);
-        load_fields(with_setup ? &out.fields : nullptr, with_setup ? &out.values : nullptr);
-        if (with_setup)
-            load_roles(out.roles);
+        load_setup(with_setup ? &out.setup : nullptr);
         load_tickets(out, only_tickets);
         load_below_tickets(out);
         return out;
@@ -107,88 +106,97 @@ class ProjectLoader::Impl {
     }
 
     std::string identity(Kind kind, std::int64_t id) {
-        switch (kind) {
-            case Kind::Users:
-                if (auto found = account_.user_emails.find(id); found != account_.user_emails.end())
-                    return found->second;
-                return "(unknown user)";
-            case Kind::Steps:
-                if (auto found = step_names_.find(id); found != step_names_.end())
-                    return found->second;
-                return "(unknown step)";
-            case Kind::Notes:
-                return note_identity(id);
-            default:
-                return fmt::format("(a {} reference)", resource(kind).name);
+        if (kind == Kind::Notes)
+            return note_identity(id);
+        if (kind == Kind::Users) {
+            auto found = account_.user_emails.find(id);
+            return found != account_.user_emails.end() ? found->second : "(unknown user)";
         }
+        auto& known = identities_[kind];
+        auto found = known.find(std::to_string(id));
+        if (found != known.end())
+            return found->second;
+        return fmt::format("(unknown {})", noun(resource(kind)));
     }
 
-    void load_steps(std::vector<Object>* objects) {
-        step_names_.clear();
-        for (auto& row : project_rows(Kind::Steps, RowQuery::Deleted::Included)) {
-            auto step = extract_row(Kind::Steps, row);
-            step_names_[integer(row.key[0])] = step.fields["name"];
-            if (objects && row.live)
-                objects->push_back({{}, {}, named("step", step.fields, "name"), step.fields});
-        }
-    }
-
-    void load_fields(std::vector<Object>* fields, std::vector<Object>* values) {
-        fields_.clear();
-        for (auto& row : project_rows(Kind::CustomFields, RowQuery::Deleted::Included,
-                                      RowQuery::Order::Stored)) {
-            auto field = extract_row(Kind::CustomFields, row);
-            fields_[as_text(row.key[1])] = {
-                field.fields["label"],
-                as_text(column(Kind::CustomFields, row, "type")) == "choice",
-                {}};
-            if (fields && row.live)
-                fields->push_back(
-                    {{}, {}, named("custom field", field.fields, "label"), field.fields});
-        }
-        for (auto& row : project_rows(Kind::CustomFieldValues, RowQuery::Deleted::Included)) {
-            auto value = extract_row(Kind::CustomFieldValues, row);
-            auto field = fields_.find(as_text(column(Kind::CustomFieldValues, row, "field_name")));
-            if (field == fields_.end())
-                continue;
-            field->second.value_titles[integer(row.key[0])] = value.fields["title"];
-            if (values && row.live) {
-                values->push_back({field->second.label,
-                                   "custom field " + shown(field->second.label),
-                                   named("value", value.fields, "title"), value.fields});
+    // The project's setup (setup_resources), every row read, deleted ones too: a reference may
+    // name one. An object is known by the first member of its natural key, one below another
+    // setup object (a field's value) is grouped under its parent's. The live ones are kept,
+    // their references resolved once all are read: a role names a step, listed after it.
+    void load_setup(std::map<Kind, std::vector<Object>>* out) {
+        identities_.clear();
+        holders_.clear();
+        struct Live {
+            const Resource* resource;
+            Object object;
+            Extracted extracted;
+        };
+        std::vector<Live> live;
+        for (const auto* r : setup_resources()) {
+            const auto& label = r->restore.natural_key.front().name;
+            auto order = r->columns[r->key_columns - 1].convert == Convert::Id
+                             ? RowQuery::Order::Id
+                             : RowQuery::Order::Stored;
+            for (auto& row : project_rows(r->kind, RowQuery::Deleted::Included, order)) {
+                Object object;
+                auto extracted = extract_row(r->kind, row);
+                if (*r->parent != Kind::Projects) {
+                    const auto& parent = resource(*r->parent);
+                    auto parent_key =
+                        as_text(column(r->kind, row, parent_columns(*r, {}).back().first));
+                    auto group = identities_[parent.kind].find(parent_key);
+                    if (group == identities_[parent.kind].end())
+                        continue;
+                    object.group = group->second;
+                    object.context = std::string(noun(parent)) + " " + shown(group->second);
+                }
+                auto key = as_text(row.key.back());
+                identities_[r->kind][key] = extracted.fields[std::string(label)];
+                remember_holder(*r, key, row);
+                if (row.live)
+                    live.push_back({r, std::move(object), std::move(extracted)});
             }
         }
-    }
-
-    void load_roles(std::vector<Object>& roles) {
-        for (auto& row : project_rows(Kind::Roles, RowQuery::Deleted::Excluded)) {
-            auto role = extract_row(Kind::Roles, row);
-            resolve(role, [this](Kind kind, std::int64_t id) { return identity(kind, id); });
-            roles.push_back({{}, {}, named("role", role.fields, "name"), role.fields});
+        if (!out)
+            return;
+        for (auto& [r, object, extracted] : live) {
+            resolve(extracted, [this](Kind kind, std::int64_t id) { return identity(kind, id); });
+            object.label = named(noun(*r), extracted.fields, r->restore.natural_key.front().name);
+            object.fields = std::move(extracted.fields);
+            (*out)[r->kind].push_back(std::move(object));
         }
     }
 
-    // A custom field value keyed by the field's label: names like f3 differ between accounts.
+    // Which objects can hold each resource the table puts below them (a choice field, values).
+    void remember_holder(const Resource& r, const std::string& key, const TreeRow& row) {
+        if (children(r.kind).empty())
+            return;
+        auto object = parser_.parse(row.data).value();
+        for (const auto* child : children(r.kind))
+            if (listed_under(*child, object))
+                holders_[child->kind].insert(key);
+    }
+
+    // RestoreHook::TicketCustomFields: a custom field value keyed by the field's label (names
+    // like f3 differ between accounts), a choice field's by the titles of its values.
     void add_custom_values(Extracted& ticket) {
+        const auto& fields = identities_[Kind::CustomFields];
         for (const auto& value : ticket.custom_values) {
-            auto field = fields_.find(value.field_name);
-            if (field == fields_.end()) {
+            auto field = fields.find(value.field_name);
+            if (field == fields.end()) {
                 if (!value.text.empty())
                     ticket.fields["custom field (unknown)"] = value.text;
                 continue;
             }
             std::string content = value.text;
-            if (field->second.choice) {
+            if (holders_[Kind::CustomFieldValues].contains(value.field_name)) {
                 std::vector<std::string> titles;
-                for (auto id : value.ids) {
-                    auto title = field->second.value_titles.find(id);
-                    titles.push_back(title == field->second.value_titles.end() ? "(unknown value)"
-                                                                               : title->second);
-                }
+                for (auto id : value.ids)
+                    titles.push_back(identity(Kind::CustomFieldValues, id));
                 content = sorted_joined(std::move(titles));
             }
             if (!content.empty())
-                ticket.fields["custom field " + shown(field->second.label)] = content;
+                ticket.fields["custom field " + shown(field->second)] = content;
         }
     }
 
@@ -235,7 +243,7 @@ class ProjectLoader::Impl {
 
     // `note "Looks good"`: the singular and the first member of the natural key.
     static Object labelled(const Resource& r, const Fields& fields) {
-        return {{}, {}, named(r.envelope, fields, r.restore.natural_key.front().name), fields};
+        return {{}, {}, named(noun(r), fields, r.restore.natural_key.front().name), fields};
     }
 
     // RestoreHook::FileBodies: a file is its name and body.
@@ -297,8 +305,9 @@ class ProjectLoader::Impl {
     bool annotated_notes_;
     simdjson::dom::parser parser_;
     std::int64_t project_ = 0;
-    std::unordered_map<std::int64_t, std::string> step_names_;
-    std::unordered_map<std::string, FieldInfo> fields_;
+    // Setup object key -> what it is known by (a step's name, a field's label), by kind.
+    std::map<Kind, std::unordered_map<std::string, std::string>> identities_;
+    std::map<Kind, std::set<std::string>> holders_;  // see remember_holder
     std::unordered_map<std::int64_t, std::size_t> ticket_index_;
     std::unordered_map<std::int64_t, NoteState> notes_;
 };

@@ -26,10 +26,15 @@ struct AccountIndex {
 
 AccountIndex index_account(store::Replica& replica);
 
+// The resources of a project's setup, in table order: those the table puts below projects
+// but tickets and what lies below tickets (roles, steps, custom fields and their values).
+std::vector<const Resource*> setup_resources();
+
 // The canonical objects of one project, references rewritten to identities.
 // What lies below tickets refers to its ticket by index into `tickets`.
 struct ProjectObjects {
-    std::vector<Object> steps, roles, fields, values, tickets;
+    std::map<Kind, std::vector<Object>> setup;  // by setup resource
+    std::vector<Object> tickets;
     struct Child {
         std::size_t ticket;
         Object object;
