@@ -9,9 +9,10 @@
 
 #include "daemon/commands.hpp"
 #include "daemon/exit_codes.hpp"
+#include "store/errors.hpp"
 #include "store/read_model.hpp"
 #include "sync/account_sync.hpp"
-#include "sync/resources.hpp"
+#include "sync/table_specs.hpp"
 #include "sync/wire/time.hpp"
 #include "view/static_export.hpp"
 

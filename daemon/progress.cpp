@@ -28,23 +28,23 @@ ProgressDisplay::~ProgressDisplay() {
     timer_.cancel();
 }
 
-void ProgressDisplay::attach(const sync::Crawler& crawler) {
-    crawler_ = &crawler;
+void ProgressDisplay::attach(const sync::SyncRun& run) {
+    run_ = &run;
     if (live_)
         schedule();
 }
 
 void ProgressDisplay::detach() {
     timer_.cancel();
-    if (crawler_)
-        last_ = crawler_->progress();
-    crawler_ = nullptr;
+    if (run_)
+        last_ = run_->progress();
+    run_ = nullptr;
 }
 
 void ProgressDisplay::schedule() {
     timer_.expires_after(std::chrono::milliseconds(250));
     timer_.async_wait([this](boost::system::error_code ec) {
-        if (ec || !crawler_)
+        if (ec || !run_)
             return;
         draw();
         schedule();
@@ -52,7 +52,7 @@ void ProgressDisplay::schedule() {
 }
 
 void ProgressDisplay::draw() {
-    const auto& p = crawler_->progress();
+    const auto& p = run_->progress();
     double seconds =
         std::chrono::duration<double>(std::chrono::steady_clock::now() - start_).count();
     auto records = p.total_records();

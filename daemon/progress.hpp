@@ -11,7 +11,7 @@
 #include <string>
 
 #include "store/run_log.hpp"
-#include "sync/crawler.hpp"
+#include "sync/sync_run.hpp"
 
 namespace smartq::daemon {
 
@@ -19,8 +19,8 @@ class ProgressDisplay {
   public:
     ProgressDisplay(boost::asio::any_io_executor executor, std::string account, bool live);
     ~ProgressDisplay();
-    void attach(const sync::Crawler& crawler);
-    // The crawler is going: keep what it counted.
+    void attach(const sync::SyncRun& run);
+    // The run is over: keep what it counted.
     void detach();
     // Ends the live line and prints the summary of the run.
     void finish(const std::string& outcome);
@@ -32,7 +32,7 @@ class ProgressDisplay {
     boost::asio::steady_timer timer_;
     std::string account_;
     bool live_;
-    const sync::Crawler* crawler_ = nullptr;
+    const sync::SyncRun* run_ = nullptr;
     sync::SyncProgress last_;
     std::chrono::steady_clock::time_point start_ = std::chrono::steady_clock::now();
 };

@@ -15,6 +15,7 @@
 #include "store/replica.hpp"
 #include "store/retention.hpp"
 #include "sync/account_sync.hpp"
+#include "sync/table_specs.hpp"
 #include "sync/wire/json_writer.hpp"
 
 namespace smartq::daemon {

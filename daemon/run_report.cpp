@@ -4,7 +4,7 @@
 
 #include "store/replica.hpp"
 #include "sync/account_sync.hpp"
-#include "sync/resources.hpp"
+#include "sync/table_specs.hpp"
 #include "sync/wire/json_writer.hpp"
 #include "sync/wire/time.hpp"
 

@@ -12,7 +12,7 @@
 #include "daemon/table_output.hpp"
 #include "store/replica.hpp"
 #include "sync/account_sync.hpp"
-#include "sync/resources.hpp"
+#include "sync/table_specs.hpp"
 #include "sync/wire/json_writer.hpp"
 
 namespace smartq::daemon {

@@ -18,6 +18,7 @@
 #include "store/replica.hpp"
 #include "sync/account_sync.hpp"
 #include "sync/failure.hpp"
+#include "sync/table_specs.hpp"
 
 namespace smartq::daemon {
 namespace asio = boost::asio;
@@ -93,7 +94,7 @@ struct Scheduler::Job {
 
     config::AccountConfig account;  // replaced by a reload; a run uses its own copy
     asio::steady_timer timer;
-    sync::Crawler* crawler = nullptr;  // while a run goes on
+    sync::SyncRun* run = nullptr;  // while a run goes on
     bool retired = false;              // left the configuration
     int failures = 0;                  // in a row
     std::optional<system_clock::time_point> last_deep;
@@ -139,8 +140,8 @@ void Scheduler::stop(std::function<void()> done) {
     stopped_ = std::move(done);
     for (auto& [name, job] : jobs_) {
         job->timer.cancel();
-        if (job->crawler)
-            job->crawler->request_stop();
+        if (job->run)
+            job->run->request_stop();
     }
     if (jobs_.empty() && stopped_)
         stopped_();
@@ -177,15 +178,15 @@ asio::awaitable<void> Scheduler::run_once(Job& job) {
     options.deep = deep_due(job.last_deep, started, account.deep_every);
     bool began = false;
     sync::AccountSyncHooks hooks;
-    hooks.started = [&](sync::Crawler& crawler) {
-        job.crawler = &crawler;
+    hooks.started = [&](sync::SyncRun& run) {
+        job.run = &run;
         began = true;
         if (stopping_)
-            crawler.request_stop();
+            run.request_stop();
         metrics_.set_running(name, true);
         changed_();
     };
-    hooks.finished = [&](const sync::Crawler&) { job.crawler = nullptr; };
+    hooks.finished = [&](const sync::SyncRun&) { job.run = nullptr; };
     hooks.transport = [&](const http::Stats& stats) { metrics_.record_transport(name, stats); };
     std::exception_ptr error;
     store::RunKind kind{};
@@ -259,9 +260,9 @@ std::string Scheduler::describe() const {
     std::vector<std::string> running;
     const Job* next = nullptr;
     for (const auto& [name, job] : jobs_) {
-        if (job->crawler) {
+        if (job->run) {
             running.push_back(
-                fmt::format("{} ({} records)", name, job->crawler->progress().total_records()));
+                fmt::format("{} ({} records)", name, job->run->progress().total_records()));
         } else if (!job->retired && (!next || job->next_run < next->next_run)) {
             next = job.get();
         }

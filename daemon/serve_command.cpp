@@ -16,8 +16,9 @@
 #include "config/secret_source.hpp"
 #include "daemon/commands.hpp"
 #include "daemon/exit_codes.hpp"
+#include "store/errors.hpp"
 #include "sync/account_sync.hpp"
-#include "sync/resources.hpp"
+#include "sync/table_specs.hpp"
 #include "view/web_server.hpp"
 
 namespace smartq::daemon {

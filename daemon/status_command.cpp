@@ -10,7 +10,7 @@
 #include "daemon/scheduler_state.hpp"
 #include "store/replica.hpp"
 #include "sync/account_sync.hpp"
-#include "sync/resources.hpp"
+#include "sync/table_specs.hpp"
 #include "sync/wire/json_writer.hpp"
 #include "sync/wire/time.hpp"
 

@@ -17,7 +17,7 @@
 #include "store/replica.hpp"
 #include "store/run_log.hpp"
 #include "sync/account_sync.hpp"
-#include "sync/resources.hpp"
+#include "sync/table_specs.hpp"
 #include "sync/wire/json_writer.hpp"
 
 namespace smartq::daemon {
@@ -87,15 +87,15 @@ int run_sync(const config::Config& config, const SyncArgs& args) {
     int code = kOk;
     int stopped_by = 0;  // the signal that asked us to stop
     std::vector<AccountOutcome> outcomes(accounts.size());
-    std::map<std::string, sync::Crawler*> running;  // the crawlers alive now
+    std::map<std::string, sync::SyncRun*> running;  // the runs going on now
     asio::signal_set signals(io, SIGINT, SIGTERM);
     signals.async_wait([&](boost::system::error_code ec, int signal) {
         if (ec)
             return;
         stopped_by = signal;
         spdlog::warn("stopping: committing what was fetched");
-        for (auto& [name, crawler] : running)
-            crawler->request_stop();
+        for (auto& [name, run] : running)
+            run->request_stop();
     });
     std::size_t remaining = accounts.size();
     auto daemon = sync::daemon_pacer(config, io.get_executor());
@@ -104,15 +104,15 @@ int run_sync(const config::Config& config, const SyncArgs& args) {
         auto* outcome = &outcomes[i];  // by value in the handlers: they outlive this loop
         outcome->account = account;
         auto display = std::make_shared<ProgressDisplay>(io.get_executor(), account->name, live);
-        sync::AccountSyncHooks hooks{[&, display, account, outcome](sync::Crawler& crawler) {
-                                         running[account->name] = &crawler;
+        sync::AccountSyncHooks hooks{[&, display, account, outcome](sync::SyncRun& run) {
+                                         running[account->name] = &run;
                                          outcome->started = true;
-                                         display->attach(crawler);
+                                         display->attach(run);
                                          // A signal that came before the crawler existed.
                                          if (stopped_by)
-                                             crawler.request_stop();
+                                             run.request_stop();
                                      },
-                                     [&, display, account](const sync::Crawler&) {
+                                     [&, display, account](const sync::SyncRun&) {
                                          running.erase(account->name);
                                          display->detach();
                                      }};

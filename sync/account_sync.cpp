@@ -3,6 +3,7 @@
 #include "store/account_lock.hpp"
 #include "store/blob_store.hpp"
 #include "store/replica.hpp"
+#include "sync/crawler.hpp"
 
 namespace smartq::sync {
 namespace asio = boost::asio;

@@ -5,13 +5,17 @@
 #include <utility>
 
 #include <boost/asio/awaitable.hpp>
+#include <filesystem>
 #include <functional>
 #include <memory>
 
 #include "config/config.hpp"
 #include "store/run_log.hpp"
-#include "sync/crawler.hpp"
+#include "sync/http/client_options.hpp"
+#include "sync/http/credentials.hpp"
 #include "sync/http/pacer.hpp"
+#include "sync/http/request_stats.hpp"
+#include "sync/sync_run.hpp"
 
 namespace smartq::sync {
 
@@ -26,8 +30,8 @@ std::filesystem::path blobs_path(const config::AccountConfig& account);
 struct AccountSyncHooks {
     // Called once the crawler exists (for progress display and stop requests),
     // and when it is about to go, whether the run succeeded or not.
-    std::function<void(Crawler&)> started;
-    std::function<void(const Crawler&)> finished;
+    std::function<void(SyncRun&)> started;
+    std::function<void(const SyncRun&)> finished;
     // What the client counted, once the run is over (for metrics).
     std::function<void(const http::Stats&)> transport = {};
 };

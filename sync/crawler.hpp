@@ -35,28 +35,11 @@
 #include "sync/pager.hpp"
 #include "sync/resources.hpp"
 #include "sync/sync_error.hpp"
+#include "sync/sync_run.hpp"
 
 namespace smartq::sync {
 
-struct SyncOptions {
-    bool deep = false;
-    bool files = true;
-    bool confirm_deletions = false;     // let a sweep mark most of a resource deleted
-    std::chrono::seconds overlap{300};  // re-read this far behind the watermark
-    std::size_t concurrency = 8;        // workers of the crawl's work queue
-    std::size_t queued_tickets = 64;  // tickets queued ahead of the workers before a listing waits
-};
-
-// What a run has done so far; the progress display reads it while the run goes on.
-struct SyncProgress {
-    std::map<std::string, store::RecordCounts> records;  // by resource
-    std::string current;                                 // resource being listed
-    std::uint64_t attachments = 0;
-    std::uint64_t attachment_bytes = 0;
-    std::uint64_t total_records() const;
-};
-
-class Crawler {
+class Crawler final : public SyncRun {
   public:
     Crawler(http::ApiClient& client, store::Replica& replica, store::BlobStore& blobs,
             std::string account, SyncOptions options);
@@ -67,10 +50,9 @@ class Crawler {
     // what was committed stays committed and the next run resumes from it.
     boost::asio::awaitable<store::RunKind> run();
 
-    // Asks the run to stop at its next step; it ends as interrupted.
-    void request_stop();
+    void request_stop() override;
 
-    const SyncProgress& progress() const { return progress_; }
+    const SyncProgress& progress() const override { return progress_; }
     // The longest chain of requests the last run sent one after another.
     std::size_t critical_path() const { return critical_path_; }
 

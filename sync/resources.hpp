@@ -14,6 +14,7 @@
 #include <simdjson.h>
 
 #include "store/table_spec.hpp"
+#include "sync/table_specs.hpp"
 
 namespace smartq::sync {
 
@@ -145,8 +146,6 @@ struct Resource {
 
 const std::vector<Resource>& resources();
 const Resource& resource(Kind kind);
-// Table specs of every resource, in dependency order, for Replica::open.
-std::span<const store::TableSpec> table_specs();
 
 // The tree the table declares. The resources whose parent is `parent` (the account's own
 // with nullopt), in table order, which is the order of every walk.

@@ -14,6 +14,7 @@
 #include <string>
 #include <string_view>
 
+#include "sync/http/client_options.hpp"
 #include "sync/http/connection_pool.hpp"
 #include "sync/http/credentials.hpp"
 #include "sync/http/errors.hpp"
@@ -30,19 +31,6 @@ class TokenManager;
 // A sync's client is ReadOnly: it refuses, before sending anything, every request
 // but GET and the OAuth2 token POST. Only a restore's target client is ReadWrite.
 enum class Access { ReadOnly, ReadWrite };
-
-struct ClientOptions {
-    std::optional<std::filesystem::path> ca_file;
-    std::optional<Proxy> proxy;  // see PoolOptions::proxy
-    std::chrono::milliseconds connect_timeout{10000};
-    std::chrono::milliseconds read_timeout{60000};
-    std::chrono::milliseconds request_timeout{120000};  // send to last byte, per attempt
-    std::uint64_t max_answer_size = 64u << 20;          // a JSON answer, in bytes
-    std::optional<double> rate_limit;                   // requests per second, never exceeded
-    std::size_t max_connections = 8;  // requests in flight, and kept-alive connections
-    RetryPolicy retry;
-    std::string account;  // names the account in logs and messages
-};
 
 // One per account. Targets are relative to the API root: "/projects/5/tickets?count=100".
 // `daemon` is the pacer of the process, shared by the clients of all its accounts.
