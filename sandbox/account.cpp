@@ -64,6 +64,13 @@ std::optional<std::int64_t> Account::check_password(std::string_view login,
 void Account::set_wire(const WireOptions& wire) {
     model_->wire = wire;
 }
+void Account::stop_clock(std::optional<wire::Seconds> at) {
+    if (at)
+        model_->clock = [t = *at] { return t; };
+    else
+        model_->clock = wire::now_seconds;
+}
+
 const WireOptions& Account::wire() const {
     return model_->wire;
 }

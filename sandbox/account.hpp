@@ -10,6 +10,7 @@
 #include <string_view>
 
 #include "api.hpp"
+#include "sync/wire/time.hpp"
 
 namespace smartq::sandbox {
 
@@ -42,6 +43,9 @@ class Account {
     // {"changes":[{"kind","resource","id","project_id","ticket_id"}...]}.
     // silent: some note edits leave their ticket's update_time alone.
     std::string mutate(std::uint64_t seed, int count, bool silent);
+
+    // Every time the account sets is `at` from now on (nullopt: the real clock again).
+    void stop_clock(std::optional<wire::Seconds> at);
 
     // Canonical JSON of the whole account, independent of the wire options.
     std::string dump() const;

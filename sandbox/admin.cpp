@@ -16,6 +16,8 @@ const char* const admin_help = R"(Admin API (JSON, no authentication, never faul
   POST /__admin/reset[?data=1]            zero the statistics; data=1 also re-seeds the account
   POST /__admin/mutate?seed=N&count=M[&silent=1]
                                           deterministic random changes; returns what changed
+  POST /__admin/clock[?at=UNIX_SECONDS]   the account's clock stops at that second (times are
+                                          whole seconds); without at, it follows the real one
   GET  /__admin/dump                      the whole account as canonical JSON
   POST /__admin/compare                   body {"a":DUMP,"b":DUMP}, or ?with=current and a
                                           DUMP body: {"equal":bool,"differences":[...]}
@@ -261,6 +263,14 @@ std::string mutate(ServerState& state, const AdminRequest& request) {
     return state.account->mutate(static_cast<std::uint64_t>(seed), static_cast<int>(count), silent);
 }
 
+std::string clock(ServerState& state, const AdminRequest& request) {
+    std::optional<wire::Seconds> at;
+    if (query_value(request, "at"))
+        at = wire::Seconds(std::chrono::seconds(query_number(request, "at", 0, 0, INT64_MAX)));
+    state.account->stop_clock(at);
+    return ok();
+}
+
 struct Route {
     std::string_view name;
     bool get, post;
@@ -277,6 +287,7 @@ const Route routes[] = {
      [](ServerState& state, const AdminRequest&) { return state.account->dump(); }},
     {"reset", false, true, reset},
     {"mutate", false, true, mutate},
+    {"clock", false, true, clock},
     {"compare", false, true, compare},
     {"faults", true, true, faults},
     {"wire", true, true, wire_options},

@@ -114,6 +114,7 @@ asio::awaitable<store::RunKind> Crawler::run() {
     marks_ = replica_.marks(store::kTicketMarks);
     marks_epoch_ = replica_.lost_windows();
     load_page_caps();
+    load_newest_seen();
     auto executor = co_await asio::this_coro::executor;
     queue_ = std::make_unique<WorkQueue>(executor, options_.concurrency, options_.queued_tickets);
     auto started = std::chrono::steady_clock::now();

@@ -68,6 +68,9 @@ class Crawler final : public SyncRun {
     // crawler.cpp: the run and what every part shares.
     boost::asio::awaitable<void> crawl(Chain& chain);
     void load_page_caps();
+    // crawl/tickets.cpp: the newest ticket update time seen (TicketWalk::seen_before).
+    void load_newest_seen();
+    void saw_update_time(const std::string& update_time);
     // What a complete run leaves for the next: watermarks, page caps, its own figures.
     void save_state(double mean_in_flight);
     void finish_failed(store::RunSummary& summary, std::exception_ptr failure);
@@ -177,6 +180,7 @@ class Crawler final : public SyncRun {
         marks_;                      // ticket id -> update_time of its committed children
     std::uint64_t marks_epoch_ = 0;  // replica_.lost_windows() when loaded
     std::map<std::string, std::string> watermarks_;  // state key -> value, saved on success
+    std::string newest_seen_;  // newest ticket update time any answer showed, this run or before
     std::vector<std::string> problems_;              // per-object failures: the run is partial
     std::vector<std::string> notices_;               // findings that leave the run complete
     std::size_t hidden_parents_ = 0;                 // replies whose parent note is not listed

@@ -14,6 +14,7 @@
 #include "sync/crawl/walk_state.hpp"
 #include "sync/crawler.hpp"
 #include "sync/wire/normalise.hpp"
+#include "sync/wire/time.hpp"
 
 namespace smartq::sync {
 namespace asio = boost::asio;
@@ -201,6 +202,15 @@ asio::awaitable<void> Crawler::finish_ticket(WalkPtr walk, Chain& chain) {
         co_await confirm_ticket_gone(w.context, *w.child_missing, chain);
 }
 
+// Times have whole seconds and no stated zone. An update time older than one seen before the
+// listing had ended; so had one older than the widest zone offset (14 hours) and an hour of
+// clock error by this machine's clock, whatever the server's zone.
+bool Crawler::TicketWalk::second_ended() const {
+    constexpr auto kWidestOffset = std::chrono::hours(15);
+    auto time = wire::parse_time(update_time);
+    return seen_before > update_time || (time && *time < wire::now_seconds() - kWidestOffset);
+}
+
 asio::awaitable<void> Crawler::settle_children(TicketWalk& w, Chain& chain) {
     for (auto& below : w.below) {
         w.complete = w.complete && below.whole;
@@ -215,8 +225,11 @@ asio::awaitable<void> Crawler::settle_children(TicketWalk& w, Chain& chain) {
             co_await list_again(w, *below.resource, below.unlisted, chain);
     // A ticket with anything not stored stays unmarked, so that the next run reads it again.
     if (w.complete && replica_.lost_windows() == w.epoch) {
-        auto mark =
-            w.bodies_skipped ? w.update_time + std::string(crawl::kWithoutBodies) : w.update_time;
+        auto mark = w.update_time;
+        if (!w.second_ended())
+            mark += crawl::kSecondOpen;
+        if (w.bodies_skipped)
+            mark += crawl::kWithoutBodies;
         auto tx = replica_.begin();
         store::mark_children_stored(replica_, w.context.ticket_id, mark,
                                     tables_below(Kind::Tickets));

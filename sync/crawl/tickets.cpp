@@ -5,6 +5,9 @@
 // job of the queue; a listing waits while many of them are queued.
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
+
+#include "store/state_prefix.hpp"
 #include "sync/crawl/rows.hpp"
 #include "sync/crawl/walk_state.hpp"
 #include "sync/crawler.hpp"
@@ -23,8 +26,10 @@ namespace {
 constexpr std::size_t kIdPage = 1000;
 constexpr std::string_view kTicketOrder = "insert_time";
 
+constexpr std::string_view kWatermarkPrefix = "tickets_watermark/";
+
 std::string watermark_key(std::int64_t project_id) {
-    return "tickets_watermark/" + std::to_string(project_id);
+    return std::string(kWatermarkPrefix) + std::to_string(project_id);
 }
 
 std::string minus(const std::string& time, std::chrono::seconds delta) {
@@ -33,6 +38,16 @@ std::string minus(const std::string& time, std::chrono::seconds delta) {
 }
 
 }  // namespace
+
+// Every answer that showed an earlier run's watermark came before this run began.
+void Crawler::load_newest_seen() {
+    for (const auto& [key, time] : store::states_with_prefix(replica_, kWatermarkPrefix))
+        saw_update_time(time);
+}
+
+void Crawler::saw_update_time(const std::string& update_time) {
+    newest_seen_ = std::max(newest_seen_, update_time);
+}
 
 asio::awaitable<void> Crawler::crawl_tickets(ScanPtr scan, Chain& chain) {
     auto key = watermark_key(scan->context.project_id);
@@ -56,8 +71,10 @@ asio::awaitable<void> Crawler::crawl_all_tickets(ScanPtr scan, Chain& chain) {
         co_await client_.get(path + "?" + std::string(tickets.list_params) +
                              "&orderCol=update_time&reverse=1&fields=id,update_time&count=1&offset=0");
     auto items = wire::list_items(top.data());
-    if (!items.empty())
+    if (!items.empty()) {
         scan->latest = text_field(items.front(), "update_time");
+        saw_update_time(scan->latest);
+    }
     auto sweep = replica_.begin_sweep(tickets.table, "project_id", scan->context.project_id);
     bool whole = true;
     auto request = list_request(tickets, path, chain);
@@ -86,6 +103,7 @@ asio::awaitable<void> Crawler::crawl_all_tickets(ScanPtr scan, Chain& chain) {
 
 void Crawler::start_ticket(const ScanPtr& scan, std::int64_t id, const std::string& update_time,
                            bool fresh, const Chain& after) {
+    saw_update_time(update_time);
     if (!scan->started.insert(id).second)
         return;
     refresh_marks();
@@ -98,6 +116,7 @@ void Crawler::start_ticket(const ScanPtr& scan, std::int64_t id, const std::stri
     walk->context.ticket_id = id;
     walk->context.choice_fields = nullptr;  // the scan may end before the ticket's jobs
     walk->update_time = update_time;
+    walk->seen_before = newest_seen_;
     // A ticket seen for the first time has no stored children to sweep.
     walk->has_children = !fresh || mark != marks_.end();
     queue_->push_new(after, [this, walk](Chain& chain) { return walk_ticket(walk, chain); });
@@ -149,8 +168,10 @@ asio::awaitable<void> Crawler::crawl_recent_tickets(ScanPtr scan, const std::str
             store_page(tickets, items, scan->context, nullptr,
                        [&](const store::Record& record, dom::element item, ChangeKind) {
                            auto update_time = text_field(item, "update_time");
-                           if (scan->latest.empty())
+                           if (scan->latest.empty()) {
                                scan->latest = update_time;
+                               saw_update_time(update_time);
+                           }
                            if (update_time < stop_below)
                                past = true;
                            start_ticket(scan, std::get<std::int64_t>(record.key[0]), update_time,

@@ -21,6 +21,10 @@ constexpr std::int64_t kUnguarded = 0;
 // Appended to the mark of a ticket read with --no-files that has attachments: a run with
 // files reads it again for the bodies, another run without files does not.
 constexpr std::string_view kWithoutBodies = " without bodies";
+// Appended to the mark of a ticket whose children were listed while its update time may have
+// been the server's current second: a change later in that second keeps the update time, so
+// the mark must not vouch for it, and the next run reads the children again.
+constexpr std::string_view kSecondOpen = " (its second may not have ended)";
 }  // namespace crawl
 
 // What one project's crawl knows: its context and the watermark it saw.
@@ -45,6 +49,8 @@ struct Crawler::TicketWalk {
 
     Context context;
     std::string update_time;
+    // The newest update time of any ticket seen before the children were listed.
+    std::string seen_before;
     bool has_children = true;  // stored before: sweep them
     std::uint64_t epoch = 0;   // replica.lost_windows() at the start
     std::vector<Below> below;  // in table order
@@ -54,6 +60,8 @@ struct Crawler::TicketWalk {
     std::optional<std::string> child_missing;  // a child list answered 404
     bool refused = false;                      // a child list was refused otherwise
     bool stopped() const { return child_missing || refused; }
+    // Whether the second of update_time had surely ended when the children were listed.
+    bool second_ended() const;
     Below& of(Kind kind) {
         for (auto& b : below)
             if (b.resource->kind == kind)

@@ -100,6 +100,71 @@ TEST_CASE("a sync with no change costs a few requests per project and rewrites n
     CHECK(scalar(env, "SELECT count(*) FROM changes") == changes_before);
 }
 
+// Times have whole seconds: a note deleted later in the second its ticket was last read leaves
+// the ticket's update time as it was. The run that read the children then had seen nothing
+// newer, so it must not vouch for them; the next run reads them again and finds the deletion.
+TEST_CASE("a note deleted in the second its ticket was last read is found by the next run") {
+    SandboxFixture sandbox(small_account());
+    BackupEnv env;
+    env.configure({{.port = sandbox.port()}});
+    REQUIRE(env.run({"sync"}).code == 0);
+    auto stop_clock = [&](std::int64_t at) {
+        REQUIRE(sandbox.admin("POST", "clock?at=" + std::to_string(at)).status == 200);
+    };
+    auto second = std::chrono::duration_cast<std::chrono::seconds>(
+                      std::chrono::system_clock::now().time_since_epoch())
+                      .count() +
+                  60;
+    stop_clock(second);
+    // The path and id of the first live ticket that meets `condition`.
+    auto ticket_where = [&](const std::string& condition) {
+        auto found = query(env, "SELECT project_id, id FROM tickets WHERE deleted_at IS NULL AND " +
+                                    condition + " ORDER BY id LIMIT 1");
+        REQUIRE(found.rows.size() == 1);
+        auto id = std::get<std::int64_t>(found.rows[0][1]);
+        return std::pair("/projects/" + std::to_string(std::get<std::int64_t>(found.rows[0][0])) +
+                             "/tickets/" + std::to_string(id),
+                         std::to_string(id));
+    };
+    auto add_note = [&](const std::string& ticket) {
+        auto added = sandbox.api("POST", ticket + "/notes", "note[text]=Added",
+                                 {{"Content-Type", "application/x-www-form-urlencoded"}});
+        REQUIRE(added.status == 200);
+        simdjson::dom::parser parser;
+        auto id = parser.parse(added.body)["data"]["id"];
+        return id.is_string() ? std::string(id.get_string().value())
+                              : std::to_string(id.get_int64().value());
+    };
+    auto [ticket, ticket_id] = ticket_where("1");
+    auto note = add_note(ticket);
+    REQUIRE(env.run({"sync"}).code == 0);
+    REQUIRE(scalar(env, "SELECT count(*) FROM notes WHERE deleted_at IS NULL AND id = " + note) ==
+            1);
+
+    REQUIRE(sandbox.api("DELETE", ticket + "/notes/" + note).status == 200);
+    auto resynced = env.run({"sync"});
+    INFO(resynced.err);
+    REQUIRE(resynced.code == 0);
+    CHECK(scalar(env, "SELECT count(*) FROM notes WHERE deleted_at IS NOT NULL AND id = " +
+                          note) == 1);
+    check_exact_copy(sandbox, env);
+
+    // A change seen in a later second, listed before it in its project, vouches for the first
+    // ticket again; only the newest ticket's children stay to be read by the next run.
+    stop_clock(second + 5);
+    auto [newest, newest_id] = ticket_where("id <> " + ticket_id + " AND project_id = " +
+                                            "(SELECT project_id FROM tickets WHERE id = " +
+                                            ticket_id + ")");
+    add_note(newest);
+    REQUIRE(env.run({"sync"}).code == 0);
+    auto open = query(env, "SELECT key FROM _sync_marks WHERE resource = 'tickets' AND marker <> "
+                           "(SELECT json_extract(data, '$.update_time') FROM tickets WHERE "
+                           "CAST(id AS TEXT) = key)");
+    REQUIRE(open.rows.size() == 1);
+    CHECK(std::get<std::string>(open.rows[0][0]) == newest_id);
+    check_exact_copy(sandbox, env);
+}
+
 TEST_CASE("a deep sweep finds a silent note edit and downloads nothing again") {
     SandboxFixture sandbox(small_account());
     BackupEnv env;
