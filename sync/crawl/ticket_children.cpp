@@ -27,6 +27,7 @@ asio::awaitable<void> Crawler::walk_ticket(WalkPtr walk, Chain& chain) {
     // Marks vouch for committed children only: a window rolled back while this ticket's
     // children were written takes some of them with it.
     w.epoch = replica_.lost_windows();
+    w.listed_from = wire::now_seconds();
     for (const auto* r : descendants(Kind::Tickets)) {
         auto& below = w.below.emplace_back();
         below.resource = r;
@@ -202,13 +203,15 @@ asio::awaitable<void> Crawler::finish_ticket(WalkPtr walk, Chain& chain) {
         co_await confirm_ticket_gone(w.context, *w.child_missing, chain);
 }
 
-// Times have whole seconds and no stated zone. An update time older than one seen before the
-// listing had ended; so had one older than the widest zone offset (14 hours) and an hour of
-// clock error by this machine's clock, whatever the server's zone.
+// Times have whole seconds and no stated zone. An update time's second had ended when the
+// children were listed if a newer update time was seen before; or if this machine first saw it
+// more than a second before the listing (two whole seconds of its clock, whatever the server's
+// zone); or if it is older than the widest zone offset (14 hours) and an hour of clock error.
 bool Crawler::TicketWalk::second_ended() const {
     constexpr auto kWidestOffset = std::chrono::hours(15);
     auto time = wire::parse_time(update_time);
-    return seen_before > update_time || (time && *time < wire::now_seconds() - kWidestOffset);
+    return seen_before > update_time || listed_from - first_seen >= std::chrono::seconds(2) ||
+           (time && *time < listed_from - kWidestOffset);
 }
 
 asio::awaitable<void> Crawler::settle_children(TicketWalk& w, Chain& chain) {
@@ -227,7 +230,7 @@ asio::awaitable<void> Crawler::settle_children(TicketWalk& w, Chain& chain) {
     if (w.complete && replica_.lost_windows() == w.epoch) {
         auto mark = w.update_time;
         if (!w.second_ended())
-            mark += crawl::kSecondOpen;
+            mark = crawl::open_mark(w.update_time, w.first_seen);
         if (w.bodies_skipped)
             mark += crawl::kWithoutBodies;
         auto tx = replica_.begin();

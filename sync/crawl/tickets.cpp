@@ -117,6 +117,10 @@ void Crawler::start_ticket(const ScanPtr& scan, std::int64_t id, const std::stri
     walk->context.choice_fields = nullptr;  // the scan may end before the ticket's jobs
     walk->update_time = update_time;
     walk->seen_before = newest_seen_;
+    // An open mark of the same update time says when an earlier run first saw it.
+    auto earlier =
+        mark != marks_.end() ? crawl::open_since(mark->second, update_time) : std::nullopt;
+    walk->first_seen = earlier.value_or(wire::now_seconds());
     // A ticket seen for the first time has no stored children to sweep.
     walk->has_children = !fresh || mark != marks_.end();
     queue_->push_new(after, [this, walk](Chain& chain) { return walk_ticket(walk, chain); });

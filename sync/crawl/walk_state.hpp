@@ -11,6 +11,7 @@
 
 #include "store/replica.hpp"
 #include "sync/crawler.hpp"
+#include "sync/wire/time.hpp"
 
 namespace smartq::sync {
 
@@ -21,10 +22,22 @@ constexpr std::int64_t kUnguarded = 0;
 // Appended to the mark of a ticket read with --no-files that has attachments: a run with
 // files reads it again for the bodies, another run without files does not.
 constexpr std::string_view kWithoutBodies = " without bodies";
-// Appended to the mark of a ticket whose children were listed while its update time may have
-// been the server's current second: a change later in that second keeps the update time, so
-// the mark must not vouch for it, and the next run reads the children again.
-constexpr std::string_view kSecondOpen = " (its second may not have ended)";
+// The mark of a ticket whose children were listed while its update time may have been the
+// server's current second: a change later in that second keeps the update time, so the mark
+// must not vouch for them, and the next run reads them again. It keeps when this machine first
+// saw that update time, which tells the next run that the second has ended by now.
+constexpr std::string_view kOpenSince = " open, first seen ";
+inline std::string open_mark(const std::string& update_time, wire::Seconds first_seen) {
+    return update_time + std::string(kOpenSince) + wire::format_time(first_seen);
+}
+// When an open mark says this machine first saw `update_time`; nullopt for any other mark.
+inline std::optional<wire::Seconds> open_since(std::string_view mark,
+                                               std::string_view update_time) {
+    if (!mark.starts_with(update_time) || !mark.substr(update_time.size()).starts_with(kOpenSince))
+        return std::nullopt;
+    constexpr std::size_t kTimeSize = std::string_view("YYYY-MM-DD HH:MM:SS").size();
+    return wire::parse_time(mark.substr(update_time.size() + kOpenSince.size(), kTimeSize));
+}
 }  // namespace crawl
 
 // What one project's crawl knows: its context and the watermark it saw.
@@ -51,6 +64,8 @@ struct Crawler::TicketWalk {
     std::string update_time;
     // The newest update time of any ticket seen before the children were listed.
     std::string seen_before;
+    wire::Seconds first_seen{};  // when this machine first saw update_time
+    wire::Seconds listed_from{};  // when its children began to be listed, by the same clock
     bool has_children = true;  // stored before: sweep them
     std::uint64_t epoch = 0;   // replica.lost_windows() at the start
     std::vector<Below> below;  // in table order
