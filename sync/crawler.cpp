@@ -244,7 +244,7 @@ asio::awaitable<void> Crawler::crawl(Chain& chain) {
             });
         whole = accept(outcome) && whole;
         Context account;
-        auto alive = co_await settle_sweep(r, sweep, account, r.deletion_guard, whole, chain);
+        auto alive = co_await settle_sweep(r, sweep, account, whole, chain);
         for (const auto& key : alive) {
             if (holds)
                 projects.push_back(std::get<std::int64_t>(key));

@@ -152,16 +152,14 @@ class Crawler final : public SyncRun {
 
     // crawl/deletions.cpp
     // Tombstones what the sweep did not see and the server confirms gone: after the deletion
-    // guard, each unseen row is asked for at its own URL and only a 404 marks it deleted.
+    // guard (Resource::deletion_guard), each unseen row is asked for at its own URL and only a 404 marks it deleted.
     // Nothing is marked when the listing was not read whole. Returns the keys that answered
     // (they exist: the listing missed them).
     boost::asio::awaitable<std::vector<store::Value>> settle_sweep(const Resource& resource,
                                                                    store::Sweep& sweep,
                                                                    const Context& context,
-                                                                   std::int64_t guard_from,
                                                                    bool whole, Chain& chain);
-    void guard_deletions(const Resource& resource, store::Sweep& sweep, std::string_view scope,
-                         std::int64_t guard_from);
+    void guard_deletions(const Resource& resource, store::Sweep& sweep, std::string_view scope);
     void cascade_tombstones();
 
     http::ApiClient& client_;
@@ -177,7 +175,7 @@ class Crawler final : public SyncRun {
     std::unique_ptr<WorkQueue> queue_;
     std::size_t critical_path_ = 0;
     std::unordered_map<std::string, std::string>
-        marks_;                      // ticket id -> update_time of its committed children
+        marks_;                      // ticket id -> its committed children's mark (walk_state.hpp)
     std::uint64_t marks_epoch_ = 0;  // replica_.lost_windows() when loaded
     std::map<std::string, std::string> watermarks_;  // state key -> value, saved on success
     std::string newest_seen_;  // newest ticket update time any answer showed, this run or before

@@ -13,8 +13,9 @@ namespace asio = boost::asio;
 using crawl::value_text;
 using store::Value;
 
-void Crawler::guard_deletions(const Resource& resource, store::Sweep& sweep, std::string_view scope,
-                              std::int64_t guard_from) {
+void Crawler::guard_deletions(const Resource& resource, store::Sweep& sweep,
+                              std::string_view scope) {
+    auto guard_from = resource.deletion_guard;
     auto unseen = sweep.unseen_count();
     auto live = sweep.live_count();
     // A lost permission, a changed key or a server answering empty lists looks
@@ -32,8 +33,7 @@ void Crawler::guard_deletions(const Resource& resource, store::Sweep& sweep, std
 
 asio::awaitable<std::vector<Value>> Crawler::settle_sweep(const Resource& resource,
                                                           store::Sweep& sweep,
-                                                          const Context& context,
-                                                          std::int64_t guard_from, bool whole,
+                                                          const Context& context, bool whole,
                                                           Chain& chain) {
     std::vector<Value> alive;
     auto unseen = sweep.unseen_count();
@@ -45,7 +45,7 @@ asio::awaitable<std::vector<Value>> Crawler::settle_sweep(const Resource& resour
                      account_, scope, unseen, resource.name);
         co_return alive;
     }
-    guard_deletions(resource, sweep, scope, guard_from);
+    guard_deletions(resource, sweep, scope);
     std::int64_t marked = 0;
     for (const auto& key : sweep.unseen_keys()) {
         check_stop();

@@ -67,7 +67,7 @@ asio::awaitable<void> Crawler::crawl_project(std::int64_t project_id, Chain& cha
                 co_return true;
             });
         whole = accept(outcome) && whole;
-        co_await settle_sweep(r, sweep, context, crawl::kUnguarded, whole, chain);
+        co_await settle_sweep(r, sweep, context, whole, chain);
     }
     context.choice_fields = &scan->choice_fields;
     const auto& values = resource(Kind::CustomFieldValues);
@@ -89,7 +89,7 @@ asio::awaitable<void> Crawler::crawl_project(std::int64_t project_id, Chain& cha
             });
         values_whole = accept(outcome) && values_whole;
     }
-    co_await settle_sweep(values, value_sweep, context, crawl::kUnguarded, values_whole, chain);
+    co_await settle_sweep(values, value_sweep, context, values_whole, chain);
     co_await crawl_tickets(scan, chain);
 }
 

@@ -117,7 +117,7 @@ asio::awaitable<void> Crawler::list_below(const WalkPtr& walk, Kind kind, Contex
     if (r.parent != Kind::Tickets || !below.sweep)
         co_return;
     if (r.deletion == Deletion::OwnUrl)
-        co_await settle_sweep(r, *below.sweep, w.context, crawl::kUnguarded, below.whole, chain);
+        co_await settle_sweep(r, *below.sweep, w.context, below.whole, chain);
     else if (below.whole)
         below.unlisted = below.sweep->unseen_keys();
     below.sweep.reset();
@@ -218,7 +218,7 @@ asio::awaitable<void> Crawler::settle_children(TicketWalk& w, Chain& chain) {
     for (auto& below : w.below) {
         w.complete = w.complete && below.whole;
         if (below.sweep) {
-            co_await settle_sweep(*below.resource, *below.sweep, w.context, crawl::kUnguarded,
+            co_await settle_sweep(*below.resource, *below.sweep, w.context,
                                   w.whole_down_to(below.resource->kind), chain);
             below.sweep.reset();
         }

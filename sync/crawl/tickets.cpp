@@ -96,7 +96,7 @@ asio::awaitable<void> Crawler::crawl_all_tickets(ScanPtr scan, Chain& chain) {
         });
     whole = accept(outcome) && whole;
     auto alive =
-        co_await settle_sweep(tickets, sweep, scan->context, crawl::kGuardMany, whole, chain);
+        co_await settle_sweep(tickets, sweep, scan->context, whole, chain);
     for (const auto& id : alive)
         queue_read_ticket(scan, std::get<std::int64_t>(id), chain);
 }
@@ -240,7 +240,7 @@ asio::awaitable<void> Crawler::sweep_ticket_ids(ScanPtr scan, Chain& chain) {
         });
     whole = accept(outcome) && whole;
     auto alive =
-        co_await settle_sweep(tickets, sweep, scan->context, crawl::kGuardMany, whole, chain);
+        co_await settle_sweep(tickets, sweep, scan->context, whole, chain);
     for (const auto& id : alive)
         missed.push_back(std::get<std::int64_t>(id));
     for (auto id : missed)

@@ -16,9 +16,6 @@
 namespace smartq::sync {
 
 namespace crawl {
-// The deletion guards of the parts of the walk not yet reading Resource::deletion_guard.
-constexpr std::int64_t kGuardMany = 10;
-constexpr std::int64_t kUnguarded = 0;
 // Appended to the mark of a ticket read with --no-files that has attachments: a run with
 // files reads it again for the bodies, another run without files does not.
 constexpr std::string_view kWithoutBodies = " without bodies";
