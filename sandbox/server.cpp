@@ -166,7 +166,7 @@ class Session {
                                      std::string_view query) {
         const std::string method(request.method_string());
         const auto route = route_template(method, segments);
-        InFlight counted(state_.stats, ticket_scope(segments));
+        InFlight counted(state_.stats, request_scope(segments));
         auto decision =
             state_.faults.decide(std::chrono::steady_clock::now(), is_write(method, segments));
         if (decision.latency.count() > 0) {

@@ -50,8 +50,12 @@ void Stats::record(const std::string& method, const std::string& route, unsigned
     ++by_status_[std::to_string(status)];
 }
 
-std::string ticket_scope(const std::vector<std::string>& path) {
-    if (path.size() < 4 || path[0] != "projects" || path[2] != "tickets")
+std::string request_scope(const std::vector<std::string>& path) {
+    if (path.size() < 3 || path[0] != "projects")
+        return {};
+    if (path[2] != "tickets")
+        return "/projects/" + path[1];
+    if (path.size() < 4)
         return {};
     return "/projects/" + path[1] + "/tickets/" + path[3];
 }
@@ -60,29 +64,28 @@ void Stats::begin(const std::string& scope) {
     max_in_flight_ = std::max(max_in_flight_, ++in_flight_);
     if (scope.empty())
         return;
-    auto now = ++in_flight_by_ticket_[scope];
-    if (now > max_under_one_ticket_) {
-        max_under_one_ticket_ = now;
-        busiest_ticket_ = scope;
-    }
+    auto now = ++in_flight_by_scope_[scope];
+    auto& busiest = scope.find("/tickets/") == std::string::npos ? project_ : ticket_;
+    if (now > busiest.in_flight)
+        busiest = {now, scope};
 }
 
 void Stats::end(const std::string& scope) {
     --in_flight_;
     if (scope.empty())
         return;
-    auto found = in_flight_by_ticket_.find(scope);
-    if (found != in_flight_by_ticket_.end() && --found->second == 0)
-        in_flight_by_ticket_.erase(found);
+    auto found = in_flight_by_scope_.find(scope);
+    if (found != in_flight_by_scope_.end() && --found->second == 0)
+        in_flight_by_scope_.erase(found);
 }
 
 // Requests being answered stay counted across a reset: they end after it.
 void Stats::reset() {
     auto in_flight = in_flight_;
-    auto by_ticket = std::move(in_flight_by_ticket_);
+    auto by_scope = std::move(in_flight_by_scope_);
     *this = Stats{};
     in_flight_ = in_flight;
-    in_flight_by_ticket_ = std::move(by_ticket);
+    in_flight_by_scope_ = std::move(by_scope);
 }
 
 std::string Stats::to_json(const std::map<std::string, std::uint64_t>& faults_injected) const {
@@ -95,8 +98,10 @@ std::string Stats::to_json(const std::map<std::string, std::uint64_t>& faults_in
     write_counts(json, "faults_injected", faults_injected);
     json.key("in_flight").begin_object();
     json.key("max").value(static_cast<std::int64_t>(max_in_flight_));
-    json.key("max_under_one_ticket").value(static_cast<std::int64_t>(max_under_one_ticket_));
-    json.key("busiest_ticket").value(busiest_ticket_);
+    json.key("max_under_one_ticket").value(static_cast<std::int64_t>(ticket_.in_flight));
+    json.key("busiest_ticket").value(ticket_.scope);
+    json.key("max_under_one_project").value(static_cast<std::int64_t>(project_.in_flight));
+    json.key("busiest_project").value(project_.scope);
     json.end_object();
     json.end_object();
     return out;

@@ -58,6 +58,7 @@ class Crawler final : public SyncRun {
 
   private:
     struct ProjectScan;
+    struct ValueListing;
     struct TicketWalk;
     using Items = std::vector<simdjson::dom::element>;
     using ScanPtr = std::shared_ptr<ProjectScan>;
@@ -98,6 +99,12 @@ class Crawler final : public SyncRun {
 
     // crawl/projects.cpp: a project's roles, steps, fields and values, then its tickets.
     boost::asio::awaitable<void> crawl_project(std::int64_t project_id, Chain& chain);
+    boost::asio::awaitable<void> list_own(ScanPtr scan, const Resource& r, Chain& chain);
+    void queue_values(const ScanPtr& scan, const Chain& after);
+    boost::asio::awaitable<void> list_values(ScanPtr scan, std::shared_ptr<ValueListing> listing,
+                                             std::string field, Chain& chain);
+    boost::asio::awaitable<void> settle_values(ScanPtr scan, std::shared_ptr<ValueListing> listing,
+                                               Chain& chain);
 
     // crawl/tickets.cpp: which tickets to read.
     boost::asio::awaitable<void> crawl_tickets(ScanPtr scan, Chain& chain);

@@ -1,7 +1,8 @@
 // Issue 14: the requests of one ticket go out together. A ticket with many notes once had its
 // notes' file listings read one after another inside its slot, holding the end of the run; the
-// crawl's queue now sends them side by side. Checked by counting what the sandbox answers at
-// once under one ticket's path, not by timing.
+// crawl's queue now sends them side by side. So do a project's own listings (roles, steps,
+// fields, each field's values), once read one after another before its tickets. Checked by
+// counting what the sandbox answers at once under one path, not by timing.
 #include <doctest/doctest.h>
 
 #include <simdjson.h>
@@ -35,6 +36,7 @@ std::size_t count_of(const SandboxFixture& sandbox, const std::string& path) {
 struct InFlight {
     std::int64_t under_one_ticket = 0;
     std::string busiest_ticket;
+    std::int64_t under_one_project = 0;
 };
 
 InFlight in_flight(const SandboxFixture& sandbox) {
@@ -43,7 +45,8 @@ InFlight in_flight(const SandboxFixture& sandbox) {
     simdjson::dom::parser parser;
     auto counts = parser.parse(answer.body)["in_flight"];
     return {counts["max_under_one_ticket"].get_int64().value(),
-            std::string(counts["busiest_ticket"].get_string().value())};
+            std::string(counts["busiest_ticket"].get_string().value()),
+            counts["max_under_one_project"].get_int64().value()};
 }
 
 }  // namespace
@@ -74,4 +77,18 @@ TEST_CASE("a ticket with many notes has several of its requests in flight at onc
     // Side by side, not more: one listing of files per note, as one after another.
     CHECK(stats(sandbox).by_route["GET /projects/{id}/tickets/{id}/notes/{id}/files"] ==
           static_cast<long>(notes));
+}
+
+TEST_CASE("a project's roles, steps, fields and values are listed side by side") {
+    SandboxFixture sandbox;
+    REQUIRE(sandbox.admin("POST", "faults", R"({"latency_ms":5})").status == 200);
+    BackupEnv env;
+    env.configure({{.port = sandbox.port()}});
+    auto result = env.run({"sync"});
+    REQUIRE_MESSAGE(result.code == 0, result.err);
+    // One after another, a project never has more than one of its own listings answered at once.
+    CHECK(in_flight(sandbox).under_one_project > 1);
+    auto routes = stats(sandbox).by_route;
+    CHECK(routes["GET /projects/{id}/roles/default"] > 0);
+    CHECK(routes["GET /projects/{id}/custom_fields/{name}/values"] > 0);
 }
