@@ -26,6 +26,10 @@ constexpr std::string_view kMeanInFlight = "last_run/mean_in_flight";
 // Pages are committed together this often: a commit per page costs more than reading the page,
 // and a killed run loses at most this much work, which the next run reads again.
 constexpr std::chrono::milliseconds kCommitWindow{1000};
+// Jobs beyond the requests the pacer lets on the wire: while one job stores what its request
+// brought back, another's request is already waiting to leave in its place (ApiClient::paced
+// lets it go first), so the wire stays full. Each holds at most one answer.
+constexpr std::size_t kJobsBeyondWire = 2;
 
 }  // namespace
 
@@ -116,7 +120,8 @@ asio::awaitable<store::RunKind> Crawler::run() {
     load_page_caps();
     load_newest_seen();
     auto executor = co_await asio::this_coro::executor;
-    queue_ = std::make_unique<WorkQueue>(executor, options_.concurrency, options_.queued_tickets);
+    queue_ = std::make_unique<WorkQueue>(executor, options_.concurrency + kJobsBeyondWire,
+                                         options_.queued_tickets);
     auto started = std::chrono::steady_clock::now();
     auto before = client_.stats();
     store::RunSummary summary;

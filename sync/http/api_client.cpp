@@ -1,5 +1,11 @@
 #include "sync/http/api_client.hpp"
 
+#include <utility>
+
+#include <boost/asio/post.hpp>
+#include <boost/asio/this_coro.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <optional>
 #include <stdexcept>
 
 #include <fmt/format.h>
@@ -226,7 +232,7 @@ asio::awaitable<Response> ApiClient::send_once(const Request& request, Purpose p
 
 // One exchange under the account's pacer, which learns from its outcome.
 asio::awaitable<Response> ApiClient::paced(const Request& request, const BodySink& sink) {
-    auto ticket = co_await pacer_->admit();
+    std::optional<Pacer::Ticket> ticket(co_await pacer_->admit());
     auto started = std::chrono::steady_clock::now();
     // Counted out however the exchange ends, a sink that throws included.
     struct OnTheWire {
@@ -254,7 +260,7 @@ asio::awaitable<Response> ApiClient::paced(const Request& request, const BodySin
     ++stats_.answers[static_cast<std::size_t>(answered)];
     if (failure) {
         if (failure->cls() == ErrorClass::Retryable) {
-            ticket.overloaded();
+            ticket->overloaded();
         }
         throw *failure;
     }
@@ -262,14 +268,19 @@ asio::awaitable<Response> ApiClient::paced(const Request& request, const BodySin
     auto retry_after =
         parse_retry_after(response.head.retry_after, std::chrono::system_clock::now());
     if (status == 429 || (status == 503 && retry_after)) {
-        ticket.rate_limited(retry_after);
+        ticket->rate_limited(retry_after);
     } else if (status >= 500) {
-        ticket.overloaded();
+        ticket->overloaded();
     } else if (status / 100 == 2) {
-        ticket.succeeded();
+        ticket->succeeded();
     }
     auto elapsed = std::chrono::duration_cast<std::chrono::milliseconds>(ended - started);
     spdlog::debug("{} {} {} {} ms", options_.account, request.label, status, elapsed.count());
+    // A request waiting for this one's room leaves before this answer is read further: the
+    // wire stays full while the caller stores what came back.
+    ticket.reset();
+    if (pacer_->has_waiters())
+        co_await asio::post(co_await asio::this_coro::executor, asio::use_awaitable);
     co_return response;
 }
 

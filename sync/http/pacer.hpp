@@ -106,6 +106,8 @@ class Pacer : public std::enable_shared_from_this<Pacer> {
                                          PacerOptions options, std::shared_ptr<Pacer> daemon = {});
 
     boost::asio::awaitable<Ticket> admit();
+    // Whether a request waits to be admitted.
+    bool has_waiters() const { return !waiters_.empty(); }
     const PaceState& state() const { return state_; }
 
   private:
