@@ -84,6 +84,9 @@ class ReplicaCore {
     std::chrono::steady_clock::time_point batch_began_;
     bool batch_open_ = false;  // a batch transaction was begun and not yet ended
     std::uint64_t lost_windows_ = 0;
+    // The run add_change last found in runs; forgotten by every rollback, which may have taken
+    // the run's own row.
+    RunId checked_run_ = 0;
 };
 
 // Joins the caller's open write unit, or opens (and on commit() ends) one of its own.

@@ -186,6 +186,20 @@ TEST_CASE("an upsert with an unknown run is refused") {
     CHECK_FALSE(s.replica.find(kTickets, key(7)));
 }
 
+TEST_CASE("a run once accepted is refused after the transaction holding its row rolled back") {
+    Seeded s;
+    RunId gone = 0;
+    {
+        auto transaction = s.replica.begin();
+        gone = s.replica.start_run("acme", RunKind::Full);
+        s.replica.upsert(kTickets, ticket(7, 1, "a"), gone);
+    }
+    CHECK_THROWS_AS(s.replica.upsert(kTickets, ticket(8, 1, "b"), gone), StoreError);
+    CHECK_FALSE(s.replica.find(kTickets, key(8)));
+    CHECK_THROWS_AS(s.replica.upsert(kTickets, ticket(9, 1, "c"), 999), StoreError);
+    CHECK(s.replica.upsert(kTickets, ticket(9, 1, "c"), s.run) == ChangeKind::Inserted);
+}
+
 TEST_CASE("a transaction not committed leaves nothing behind") {
     Seeded s;
     {
