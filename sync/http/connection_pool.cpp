@@ -7,6 +7,7 @@
 #include <boost/asio/redirect_error.hpp>
 #include <boost/asio/ssl.hpp>
 #include <boost/asio/use_awaitable.hpp>
+#include <boost/asio/write.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
 #include <boost/beast/ssl.hpp>
@@ -21,6 +22,7 @@
 
 #include "sync/http/errors.hpp"
 #include "sync/http/proxy_tunnel.hpp"
+#include "sync/http/request_text.hpp"
 
 namespace smartq::http {
 
@@ -32,8 +34,6 @@ using boost::system::error_code;
 using tcp = asio::ip::tcp;
 
 namespace {
-
-using BeastRequest = bhttp::request<bhttp::string_body>;
 
 constexpr std::size_t kReadBuffer = 64 * 1024;
 constexpr std::uint64_t kDoublingLimit = 1u << 20;  // an answer body grows by doubling up to here
@@ -73,28 +73,6 @@ std::string lowercase_first(std::string text) {
     return text;
 }
 
-BeastRequest to_beast(const Request& request, const std::string& host_header) {
-    BeastRequest out;
-    out.method_string(request.method);
-    out.target(request.target);
-    out.version(11);
-    out.set(bhttp::field::host, host_header);
-    out.set(bhttp::field::user_agent, "smartq-backup");
-    out.set(bhttp::field::accept, "application/json");
-    for (const auto& header : request.headers) {
-        out.set(header.name, header.value);
-    }
-    if (!request.content_type.empty()) {
-        out.set(bhttp::field::content_type, request.content_type);
-    }
-    out.body() = request.body;
-    out.keep_alive(true);
-    if (request.method != "GET") {
-        out.prepare_payload();
-    }
-    return out;
-}
-
 // Every read and write gets read_timeout, and none may end after the request's
 // deadline: a trickling answer, or a proxy or server that is slow to let a connection
 // be made, cannot hold the run for longer than request_timeout.
@@ -129,7 +107,7 @@ class ConnectionPool::Impl {
     }
 
     asio::awaitable<Response> send(Request request, BodySink sink) {
-        BeastRequest wire = to_beast(request, url_.authority());
+        std::string wire = request_text(request, url_.authority());
         bool fresh_only = false;
         for (;;) {
             Deadlines deadlines{options_.read_timeout, options_.request_timeout};
@@ -139,7 +117,7 @@ class ConnectionPool::Impl {
             std::optional<ExchangeFailure> failure;
             try {
                 co_await connection->visit([&](auto& stream) {
-                    return exchange(stream, *connection, wire, sink, response, keep_alive,
+                    return exchange(stream, *connection, request, wire, sink, response, keep_alive,
                                     deadlines);
                 });
             } catch (const ExchangeFailure& caught) {
@@ -297,18 +275,20 @@ class ConnectionPool::Impl {
     }
 
     template <class Stream>
-    asio::awaitable<void> exchange(Stream& stream, Connection& connection, const BeastRequest& wire,
-                                   const BodySink& sink, Response& response, bool& keep_alive,
+    asio::awaitable<void> exchange(Stream& stream, Connection& connection, const Request& request,
+                                   const std::string& wire, const BodySink& sink,
+                                   Response& response, bool& keep_alive,
                                    const Deadlines& deadlines) {
         error_code code;
         // A request without a body shares one deadline with the head of its answer; one with a
         // body (an upload may take long) gives the answer a deadline of its own.
         connection.tcp().expires_at(deadlines.next(0));
-        co_await bhttp::async_write(stream, wire, asio::redirect_error(asio::use_awaitable, code));
+        co_await asio::async_write(stream, asio::buffer(wire),
+                                   asio::redirect_error(asio::use_awaitable, code));
         if (code) {
             throw ExchangeFailure{code, Stage::Sending};
         }
-        if (!wire.body().empty()) {
+        if (!request.body.empty()) {
             connection.tcp().expires_at(deadlines.next(0));
         }
         bhttp::response_parser<bhttp::buffer_body> parser;
@@ -328,7 +308,7 @@ class ConnectionPool::Impl {
         }
         bool to_sink = sink && response.head.status / 100 == 2;
         if (!to_sink) {
-            check_size(wire, response, response.head.content_length.value_or(0));
+            check_size(request, response, response.head.content_length.value_or(0));
             response.body.reserve(response.head.content_length.value_or(0));
         }
         std::uint64_t streamed = 0;
@@ -350,7 +330,7 @@ class ConnectionPool::Impl {
                 streamed += got;
                 sink(std::string_view(chunk.data(), got));
             } else {
-                check_size(wire, response, response.body.size() + got);
+                check_size(request, response, response.body.size() + got);
                 make_room(response.body, response.body.size() + got);
                 response.body.append(chunk.data(), got);
             }
@@ -359,14 +339,14 @@ class ConnectionPool::Impl {
     }
 
     // An answer held in memory may not outgrow max_answer_size, whatever its head claims.
-    void check_size(const BeastRequest& wire, const Response& response, std::uint64_t size) const {
+    void check_size(const Request& request, const Response& response, std::uint64_t size) const {
         if (size <= options_.max_answer_size) {
             return;
         }
         throw HttpError(ErrorClass::Malformed, response.head.status,
                         fmt::format("{} answered {} {} with more than max_answer_size ({} bytes)",
-                                    url_.authority(), std::string_view(wire.method_string()),
-                                    std::string_view(wire.target()), options_.max_answer_size));
+                                    url_.authority(), request.method, request.target,
+                                    options_.max_answer_size));
     }
 
     // Room for an answer of `size` bytes held in memory. Doubling a large body would hold
