@@ -44,6 +44,10 @@ TEST_CASE("mutate changes the account deterministically, reset?data=1 restores t
     SandboxFixture a, b;
     const auto seeded = a.admin("GET", "dump").body;
     CHECK(seeded == b.admin("GET", "dump").body);
+    // Both at one second: on the real clock the two mutations differed when a second ended
+    // between them.
+    REQUIRE(a.admin("POST", "clock?at=1767225600").status == 200);
+    REQUIRE(b.admin("POST", "clock?at=1767225600").status == 200);
 
     auto changes_a = a.admin("POST", "mutate?seed=5&count=20");
     auto changes_b = b.admin("POST", "mutate?seed=5&count=20");
