@@ -221,7 +221,7 @@ void ReplicaCore::require_writable(std::string_view doing) const {
 void ReplicaCore::add_change(std::string_view resource, std::string_view key, std::string_view kind,
                              RunId run, std::string_view at) {
     // The check the unenforced foreign key of changes.run_id would make, once per run: an
-    // INSERT ... SELECT WHERE EXISTS on every row cost a seventh of storing it.
+    // INSERT ... SELECT WHERE EXISTS on every row cost 4% of a full sync's instructions.
     if (run != checked_run_) {
         auto& exists = cached("SELECT 1 FROM runs WHERE id = ?1");
         bool found = exists.bind(1, run).step();
