@@ -72,7 +72,8 @@ TEST_CASE("request_text writes what Beast's serializer wrote, for any request th
     std::mt19937_64 random(seed());
     const char* methods[] = {"GET", "POST", "PUT", "DELETE"};
     const char* names[] = {"Authorization", "X-Api-Key", "accept", "HOST", "If-Match", "Accept"};
-    const char* bodies[] = {"", "{\"ticket\":{\"name\":\"a\"}}", "--B\r\nbinary\0x\r\n--B--\r\n"};
+    const char* bodies[] = {"", "{\"ticket\":{\"name\":\"a\"}}",
+                            "--B\r\nbinary\x01\x7f\r\n--B--\r\n"};
     for (int i = 0; i < 500; ++i) {
         Request request{.method = methods[random() % 4],
                         .target = "/api/v1/items/" + std::to_string(i)};
