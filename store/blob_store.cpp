@@ -28,17 +28,18 @@ namespace {
     throw BlobError(fmt::format("failed {} {}: {}", doing, path.string(), std::strerror(error)));
 }
 
-void fsync_directory(const fs::path& directory) {
-    int fd = ::open(directory.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-    if (fd < 0) {
-        fail_io(errno, "opening the directory", directory);
+// Whether the file at `path` holds a body whose SHA-256 is `sha256`.
+bool holds_body(const fs::path& path, std::string_view sha256) {
+    std::ifstream file(path, std::ios::binary);
+    if (!file) {
+        return false;
     }
-    int rc = ::fsync(fd);
-    int error = errno;
-    ::close(fd);
-    if (rc != 0) {
-        fail_io(error, "syncing the directory", directory);
+    Sha256 digest;
+    std::array<char, 64 * 1024> buffer;
+    while (file.read(buffer.data(), buffer.size()) || file.gcount() > 0) {
+        digest.update(std::span(buffer.data(), static_cast<std::size_t>(file.gcount())));
     }
+    return !file.bad() && digest.hex_digest() == sha256;
 }
 
 bool is_sha256_hex(std::string_view text) {
@@ -55,6 +56,7 @@ struct BlobWriter::State {
     std::uint64_t size = 0;
     bool failed = false;
     const FailAfterBytes* faults = nullptr;
+    std::atomic<bool>* unsynced = nullptr;
 
     ~State() {
         if (fd >= 0) {
@@ -117,10 +119,6 @@ BlobId BlobWriter::commit(std::optional<std::uint64_t> expected_size) {
         throw BlobError(fmt::format("cannot commit {}: the writer failed or was committed",
                                     state.temp.string()));
     }
-    if (::fsync(state.fd) != 0) {
-        state.failed = true;
-        fail_io(errno, "syncing", state.temp);
-    }
     int fd = std::exchange(state.fd, -1);
     if (::close(fd) != 0) {
         state.failed = true;
@@ -134,22 +132,29 @@ BlobId BlobWriter::commit(std::optional<std::uint64_t> expected_size) {
     BlobId id{state.digest.hex_digest(), state.size};
     auto directory = state.root / id.sha256.substr(0, 2);
     std::error_code error;
-    if (fs::create_directory(directory, error)) {
-        fsync_directory(state.root);
-    } else if (error) {
+    fs::create_directory(directory, error);
+    if (error) {
         fail_io(error.value(), "creating the directory", directory);
     }
     auto target = directory / id.sha256;
     if (fs::exists(target)) {
-        spdlog::debug("blob {} is already stored", id.sha256);
-        state.discard();
-        return id;
+        if (holds_body(target, id.sha256)) {
+            spdlog::debug("blob {} is already stored", id.sha256);
+            state.discard();
+            state.unsynced->store(true);  // it may come from a run that never synced it
+            return id;
+        }
+        spdlog::warn(
+            "the stored blob {} differs from its name (left by a power loss?); "
+            "replacing it",
+            target.string());
     }
     if (::rename(state.temp.c_str(), target.c_str()) != 0) {
         fail_io(errno, "moving a blob to", target);
     }
     state.temp.clear();
-    fsync_directory(directory);
+    // Set once the body is in place: a sync() that cleared the flag before could miss it.
+    state.unsynced->store(true);
     return id;
 }
 
@@ -159,12 +164,37 @@ BlobStore::BlobStore(fs::path root) : root_(std::move(root)) {
     if (error) {
         fail_io(error.value(), "creating the blob directory", root_ / "tmp");
     }
+    root_fd_ = ::open(root_.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (root_fd_ < 0) {
+        fail_io(errno, "opening the blob directory", root_);
+    }
+}
+
+BlobStore::~BlobStore() {
+    ::close(root_fd_);
+}
+
+void BlobStore::sync() {
+    if (!unsynced_.exchange(false)) {
+        return;
+    }
+    int error = 0;
+    if (sync_faults_ && sync_faults_->fails()) {
+        error = EIO;
+    } else if (::syncfs(root_fd_) != 0) {
+        error = errno;
+    }
+    if (error != 0) {
+        unsynced_.store(true);
+        fail_io(error, "syncing the file system of", root_);
+    }
 }
 
 BlobWriter BlobStore::begin() {
     auto state = std::make_unique<BlobWriter::State>();
     state->root = root_;
     state->faults = faults_;
+    state->unsynced = &unsynced_;
     std::string pattern = (root_ / "tmp" / "blob-XXXXXX").string();
     state->fd = ::mkstemp(pattern.data());
     if (state->fd < 0) {
@@ -186,19 +216,7 @@ fs::path BlobStore::path_of(std::string_view sha256) const {
 }
 
 bool BlobStore::verify(std::string_view sha256) const {
-    std::ifstream file(path_of(sha256), std::ios::binary);
-    if (!file) {
-        return false;
-    }
-    Sha256 digest;
-    std::array<char, 64 * 1024> buffer;
-    while (file.read(buffer.data(), buffer.size()) || file.gcount() > 0) {
-        digest.update(std::span(buffer.data(), static_cast<std::size_t>(file.gcount())));
-    }
-    if (file.bad()) {
-        return false;
-    }
-    return digest.hex_digest() == sha256;
+    return holds_body(path_of(sha256), sha256);
 }
 
 std::size_t BlobStore::remove_stale_temps() {

@@ -1,5 +1,6 @@
 #pragma once
 
+#include <atomic>
 #include <cstdint>
 #include <filesystem>
 #include <memory>
@@ -12,8 +13,14 @@
 #include "store/fail_count.hpp"
 
 // Content-addressed attachment bodies: <root>/<aa>/<sha256 hex>. Bodies are written to a temp
-// file in <root>/tmp (same filesystem), hashed while written, fsynced and renamed into place, so
-// a blob is either whole or absent. Server file names are never used.
+// file in <root>/tmp (same filesystem), hashed while written and renamed into place, so a blob
+// is either whole or absent while the machine runs. Server file names are never used.
+//
+// Durability comes in batches: sync() makes every body committed so far durable with one syncfs,
+// and the replica calls it before each COMMIT (Replica::before_commit), so a row never names a
+// body a power loss could take. A fsync of each body and of its directory cost a sixth of a full
+// sync's CPU. A power loss may leave a body no row names yet empty or partial under its name; a
+// later commit of that body finds it different and replaces it.
 namespace smartq::store {
 
 struct BlobId {
@@ -29,8 +36,8 @@ class BlobWriter {
     ~BlobWriter();  // removes the temp file unless committed
 
     void write(std::span<const char> bytes);
-    // Fsyncs, checks the size (mismatch: BlobError, temp removed) and moves the body into place.
-    // An identical body already stored is kept and the temp dropped.
+    // Checks the size (mismatch: BlobError, temp removed) and moves the body into place, not yet
+    // durable (BlobStore::sync). An identical body already stored is kept and the temp dropped.
     BlobId commit(std::optional<std::uint64_t> expected_size = std::nullopt);
 
   private:
@@ -43,6 +50,9 @@ class BlobWriter {
 class BlobStore {
   public:
     explicit BlobStore(std::filesystem::path root);  // creates root and root/tmp
+    BlobStore(const BlobStore&) = delete;
+    BlobStore& operator=(const BlobStore&) = delete;
+    ~BlobStore();
 
     const std::filesystem::path& root() const { return root_; }
     BlobWriter begin();
@@ -52,14 +62,24 @@ class BlobStore {
     // Removes temp files left by a killed process; returns how many. Call at start, while no
     // writer of this store is open.
     std::size_t remove_stale_temps();
+    // Makes every body committed so far durable; BlobError if the disk reports a failure, and
+    // the bodies then count as not yet durable. Safe while writers commit on another thread.
+    void sync();
 
     // Test hook: writers begun from now on fail as `faults` says. Null: none fail. The object
     // must outlive the writers.
     void inject_write_faults(const FailAfterBytes* faults) { faults_ = faults; }
+    // Test hook: the chosen calls of sync() fail as a disk's write error would.
+    void inject_sync_faults(FailCount* faults) { sync_faults_ = faults; }
 
   private:
     std::filesystem::path root_;
+    // Open for the store's life: syncfs reports the write errors of its file system since the
+    // descriptor was opened, also those of the kernel's own writeback before a sync().
+    int root_fd_ = -1;
+    std::atomic<bool> unsynced_{false};
     const FailAfterBytes* faults_ = nullptr;
+    FailCount* sync_faults_ = nullptr;
 };
 
 }  // namespace smartq::store

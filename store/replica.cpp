@@ -347,6 +347,10 @@ std::uint64_t Replica::lost_windows() const {
     return core_->lost_windows();
 }
 
+void Replica::before_commit(std::function<void()> hook) {
+    core_->before_commit = std::move(hook);
+}
+
 void Replica::inject_commit_faults(FailCount* faults) {
     core_->commit_faults = faults;
 }

@@ -3,6 +3,7 @@
 #include <chrono>
 #include <cstdint>
 #include <filesystem>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <span>
@@ -175,6 +176,10 @@ class Replica {
     std::uint64_t lost_windows() const;
     // Test hook: the batch COMMITs `faults` chooses fail as on a full disk. Null: none fail.
     void inject_commit_faults(FailCount* faults);
+    // Runs before each COMMIT (of a batch, not at each of its units' ends): what the rows name
+    // outside the database, an attachment's body, is made durable first. What it throws fails
+    // the commit and rolls it back, as a full disk would. Empty: nothing runs.
+    void before_commit(std::function<void()> hook);
 
     // Restore id map: which key an object of `resource` got in account `target`.
     std::optional<std::string> mapped_key(std::string_view target, std::string_view resource,

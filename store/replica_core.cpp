@@ -335,6 +335,9 @@ void ReplicaCore::control(const std::string& sql) {
 }
 
 void ReplicaCore::commit_transaction() {
+    if (before_commit) {
+        before_commit();
+    }
     for (const auto& sql : index_flush_) {
         cached(sql).run();
     }

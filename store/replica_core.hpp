@@ -2,6 +2,7 @@
 
 #include <chrono>
 #include <filesystem>
+#include <functional>
 #include <optional>
 #include <span>
 #include <string>
@@ -66,6 +67,7 @@ class ReplicaCore {
     // disk): every unit of such a window is gone, also those whose commit_unit() had returned.
     std::uint64_t lost_windows() const { return lost_windows_; }
     FailCount* commit_faults = nullptr;  // test hook: fails chosen batch COMMITs
+    std::function<void()> before_commit;  // Replica::before_commit
 
   private:
     void control(const std::string& sql);

@@ -1,7 +1,5 @@
 #include "sync/files/attachment_downloader.hpp"
 
-#include <boost/asio/co_spawn.hpp>
-#include <boost/asio/use_awaitable.hpp>
 #include <span>
 
 #include "sync/resources.hpp"
@@ -11,7 +9,13 @@ namespace asio = boost::asio;
 
 AttachmentDownloader::AttachmentDownloader(http::ApiClient& client, store::Replica& replica,
                                            store::BlobStore& blobs)
-    : client_(client), replica_(replica), blobs_(blobs) {}
+    : client_(client), replica_(replica), blobs_(blobs) {
+    replica_.before_commit([this] { blobs_.sync(); });
+}
+
+AttachmentDownloader::~AttachmentDownloader() {
+    replica_.before_commit({});
+}
 
 bool AttachmentDownloader::has_body(std::int64_t file_id) {
     const auto& files = resource(Kind::Files);
@@ -39,9 +43,7 @@ asio::awaitable<Download> AttachmentDownloader::fetch(std::string target, std::i
         [&] { writer.emplace(blobs_.begin()); });  // a retry starts the body again
     if (size && download.received != *size)
         co_return download;
-    auto blob = co_await asio::co_spawn(
-        disk_, [&]() -> asio::awaitable<store::BlobId> { co_return writer->commit(); },
-        asio::use_awaitable);
+    auto blob = writer->commit();
     const auto& files = resource(Kind::Files);
     store::Value key{file_id};
     auto tx = replica_.begin();

@@ -1,17 +1,14 @@
 // The attachment download of DESIGN.md's data flow: a file row's body streams from the server
 // into a temp file of the blob store, hashed as it comes, and only a body of the size its
 // metadata states is moved into place and recorded on the row. A body once stored is verified
-// by its name and never fetched again.
-//
-// Moving a body into place waits on the disk (fsync of the file and of its directory) for
-// milliseconds: that runs on a thread of its own, so the other requests in flight are read
-// meanwhile instead of waiting with it.
+// by its name and never fetched again. While a downloader lives, every COMMIT of the replica
+// first makes the bodies stored so far durable (BlobStore::sync): a row names only a body a
+// power loss cannot take.
 #pragma once
 
 #include <utility>
 
 #include <boost/asio/awaitable.hpp>
-#include <boost/asio/thread_pool.hpp>
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -30,6 +27,9 @@ struct Download {
 class AttachmentDownloader {
   public:
     AttachmentDownloader(http::ApiClient& client, store::Replica& replica, store::BlobStore& blobs);
+    AttachmentDownloader(const AttachmentDownloader&) = delete;
+    AttachmentDownloader& operator=(const AttachmentDownloader&) = delete;
+    ~AttachmentDownloader();
 
     // Whether the file's row names a body the blob store holds.
     bool has_body(std::int64_t file_id);
@@ -42,7 +42,6 @@ class AttachmentDownloader {
     http::ApiClient& client_;
     store::Replica& replica_;
     store::BlobStore& blobs_;
-    boost::asio::thread_pool disk_{1};
 };
 
 }  // namespace smartq::sync

@@ -73,3 +73,34 @@ TEST_CASE(
                                                << (differences.empty() ? "" : differences.front()));
     }
 }
+
+TEST_CASE(
+    "a body that cannot be made durable keeps every row naming it out, the next run repairs") {
+    sandbox::ServerOptions options;
+    options.size = sandbox::Size::Small;
+    test::SandboxFixture sandbox(options);
+    test::TempDir dir;
+    auto account = test::account_of(sandbox, dir.path(), "acme");
+    auto db = dir / "replica.db";
+    auto replica = store::Replica::open(db, sync::table_specs(), store::Mode::ReadWrite);
+    store::BlobStore blobs(dir / "blobs");
+    store::FailCount syncs(1);  // the first sync with bodies to make durable
+    blobs.inject_sync_faults(&syncs);
+    auto failure = sync_once(account, replica, blobs);
+    REQUIRE(failure);
+    CHECK_THROWS_AS(std::rethrow_exception(failure), store::BlobError);
+    REQUIRE(syncs.calls() >= 1);
+    auto syncs_of_failed_run = syncs.calls();
+    // The window whose COMMIT waited on that sync is gone with every row naming a body.
+    CHECK(replica.lost_windows() == 1);
+    auto named = replica.query("SELECT count(*) FROM files WHERE sha256 IS NOT NULL");
+    CHECK(std::get<std::int64_t>(named.rows.at(0).at(0)) == 0);
+    CHECK(replica.last_run()->status == store::RunStatus::Failed);
+    REQUIRE_FALSE(sync_once(account, replica, blobs));
+    CHECK(syncs.calls() > syncs_of_failed_run);
+    auto dump = sandbox.admin("GET", "dump");
+    auto differences = test::replica_vs_dump(db, dump.body, dir / "blobs", true);
+    CHECK_MESSAGE(differences.empty(), differences.size()
+                                           << " difference(s), first: "
+                                           << (differences.empty() ? "" : differences.front()));
+}
