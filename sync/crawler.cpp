@@ -218,47 +218,52 @@ ListRequest Crawler::list_request(const Resource& resource, std::string path, Ch
     return request;
 }
 
-// The account's users and projects, one after another (a project's tickets name users), then
-// each project as a job of the queue, which reads everything below them.
+// The account itself (/users/me) and each list at the root of the table (users, projects) are
+// jobs of the queue side by side; each project a root holds becomes a job once its list is whole.
+// Nothing the walk stores waits on another row being there first (links.hpp), and at 10 ms a
+// request, reading them one after another kept 7 of 8 slots idle for the run's first 60 ms.
 asio::awaitable<void> Crawler::crawl(Chain& chain) {
-    {
-        ++chain.requests;
-        auto me = co_await client_.get("/users/me");
-        replica_.set_state("me", wire::to_json(me.data()));
-    }
-    std::vector<std::int64_t> projects;
-    for (const auto* root : children(std::nullopt)) {
-        const auto& r = *root;
-        // The roots the table puts resources below (projects) are each a job of the queue.
-        bool holds = !children(r.kind).empty();
-        auto sweep = replica_.begin_sweep(r.table);
-        bool whole = true;
-        auto request = list_request(r, std::string(r.path), chain);
-        request.params = r.list_params;
-        request.paged_by_guide = r.restore.paged_by_guide;
-        auto outcome = co_await list_pages(
-            client_, page_caps_, request, [&](const Items& items) -> asio::awaitable<bool> {
-                whole =
-                    store_page(r, items, {}, &sweep,
-                               [&](const store::Record& record, dom::element, ChangeKind) {
-                                   if (holds)
-                                       projects.push_back(std::get<std::int64_t>(record.key[0]));
-                               }) &&
-                    whole;
-                co_return true;
-            });
-        whole = accept(outcome) && whole;
-        Context account;
-        auto alive = co_await settle_sweep(r, sweep, account, whole, chain);
-        for (const auto& key : alive) {
-            if (holds)
-                projects.push_back(std::get<std::int64_t>(key));
-        }
-    }
-    for (auto id : projects)
-        queue_->push_new(chain, [this, id](Chain& at) { return crawl_project(id, at); });
+    queue_->push_new(chain, [this](Chain& at) { return read_me(at); });
+    for (const auto* root : children(std::nullopt))
+        queue_->push_new(chain, [this, root](Chain& at) { return crawl_root(*root, at); });
     co_await queue_->run();
     cascade_tombstones();
+}
+
+asio::awaitable<void> Crawler::read_me(Chain& chain) {
+    ++chain.requests;
+    auto me = co_await client_.get("/users/me");
+    replica_.set_state("me", wire::to_json(me.data()));
+}
+
+asio::awaitable<void> Crawler::crawl_root(const Resource& r, Chain& chain) {
+    // The roots the table puts resources below (projects) are each a job of the queue.
+    bool holds = !children(r.kind).empty();
+    std::vector<std::int64_t> held;
+    auto sweep = replica_.begin_sweep(r.table);
+    bool whole = true;
+    auto request = list_request(r, std::string(r.path), chain);
+    request.params = r.list_params;
+    request.paged_by_guide = r.restore.paged_by_guide;
+    auto outcome = co_await list_pages(
+        client_, page_caps_, request, [&](const Items& items) -> asio::awaitable<bool> {
+            whole = store_page(r, items, {}, &sweep,
+                               [&](const store::Record& record, dom::element, ChangeKind) {
+                                   if (holds)
+                                       held.push_back(std::get<std::int64_t>(record.key[0]));
+                               }) &&
+                    whole;
+            co_return true;
+        });
+    whole = accept(outcome) && whole;
+    Context account;
+    auto alive = co_await settle_sweep(r, sweep, account, whole, chain);
+    for (const auto& key : alive) {
+        if (holds)
+            held.push_back(std::get<std::int64_t>(key));
+    }
+    for (auto id : held)
+        queue_->push_new(chain, [this, id](Chain& at) { return crawl_project(id, at); });
 }
 
 void Crawler::count(const Resource& resource, ChangeKind kind) {

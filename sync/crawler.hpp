@@ -68,6 +68,9 @@ class Crawler final : public SyncRun {
 
     // crawler.cpp: the run and what every part shares.
     boost::asio::awaitable<void> crawl(Chain& chain);
+    boost::asio::awaitable<void> read_me(Chain& chain);  // the account's own user
+    // Lists a resource at the root of the table; a project it holds becomes a job of its own.
+    boost::asio::awaitable<void> crawl_root(const Resource& resource, Chain& chain);
     void load_page_caps();
     // crawl/tickets.cpp: the newest ticket update time seen (TicketWalk::seen_before).
     void load_newest_seen();
