@@ -51,6 +51,8 @@ void Stats::record(const std::string& method, const std::string& route, unsigned
 }
 
 std::string request_scope(const std::vector<std::string>& path) {
+    if (!path.empty() && (path[0] == "users" || (path[0] == "projects" && path.size() == 1)))
+        return "/";
     if (path.size() < 3 || path[0] != "projects")
         return {};
     if (path[2] != "tickets")
@@ -65,7 +67,9 @@ void Stats::begin(const std::string& scope) {
     if (scope.empty())
         return;
     auto now = ++in_flight_by_scope_[scope];
-    auto& busiest = scope.find("/tickets/") == std::string::npos ? project_ : ticket_;
+    auto& busiest = scope == "/"                                   ? root_
+                    : scope.find("/tickets/") == std::string::npos ? project_
+                                                                   : ticket_;
     if (now > busiest.in_flight)
         busiest = {now, scope};
 }
@@ -102,6 +106,7 @@ std::string Stats::to_json(const std::map<std::string, std::uint64_t>& faults_in
     json.key("busiest_ticket").value(ticket_.scope);
     json.key("max_under_one_project").value(static_cast<std::int64_t>(project_.in_flight));
     json.key("busiest_project").value(project_.scope);
+    json.key("max_at_root").value(static_cast<std::int64_t>(root_.in_flight));
     json.end_object();
     json.end_object();
     return out;

@@ -16,14 +16,16 @@ std::string route_template(std::string_view method, const std::vector<std::strin
 
 // "/projects/1/tickets/7" for a path under one ticket (the ticket itself, its notes, tasks,
 // files and bodies); "/projects/1" for a project's own resources (its roles, steps, fields and
-// their values); empty for any other path, the listing of a project's tickets among them.
+// their values); "/" for the account's root (/users, /users/me, the list of projects); empty for
+// any other path, the listing of a project's tickets and the login among them.
 std::string request_scope(const std::vector<std::string>& path);
 
 class Stats {
   public:
     void record(const std::string& method, const std::string& route, unsigned status);
     // A request is being answered from begin to end (its latency included): counts how many are
-    // at once, in all, under one ticket and among one project's own resources, so that a test
+    // at once, in all, under one ticket, among one project's own resources and at the account's
+    // root, so that a test
     // can tell whether a client sends them together or one after another, by counting rather
     // than timing.
     void begin(const std::string& scope);
@@ -32,7 +34,8 @@ class Stats {
     std::uint64_t total() const { return total_; }
     // {"total":N,"by_route":{...},"by_method":{...},"by_status":{...},"faults_injected":{...},
     //  "in_flight":{"max":N,"max_under_one_ticket":N,"busiest_ticket":"/projects/1/tickets/7",
-    //               "max_under_one_project":N,"busiest_project":"/projects/1"}}
+    //               "max_under_one_project":N,"busiest_project":"/projects/1",
+    //               "max_at_root":N}}
     std::string to_json(const std::map<std::string, std::uint64_t>& faults_injected) const;
 
   private:
@@ -49,6 +52,7 @@ class Stats {
     std::map<std::string, std::uint64_t> in_flight_by_scope_;  // only scopes with one now
     Busiest ticket_;
     Busiest project_;
+    Busiest root_;
 };
 
 }  // namespace smartq::sandbox

@@ -1,8 +1,9 @@
 // Issue 14: the requests of one ticket go out together. A ticket with many notes once had its
 // notes' file listings read one after another inside its slot, holding the end of the run; the
 // crawl's queue now sends them side by side. So do a project's own listings (roles, steps,
-// fields, each field's values), once read one after another before its tickets. Checked by
-// counting what the sandbox answers at once under one path, not by timing.
+// fields, each field's values), once read one after another before its tickets, and the
+// account's own user and root lists (users, projects), once read one after another first. Checked
+// by counting what the sandbox answers at once under one path, not by timing.
 #include <doctest/doctest.h>
 
 #include <simdjson.h>
@@ -37,6 +38,7 @@ struct InFlight {
     std::int64_t under_one_ticket = 0;
     std::string busiest_ticket;
     std::int64_t under_one_project = 0;
+    std::int64_t at_root = 0;
 };
 
 InFlight in_flight(const SandboxFixture& sandbox) {
@@ -46,7 +48,8 @@ InFlight in_flight(const SandboxFixture& sandbox) {
     auto counts = parser.parse(answer.body)["in_flight"];
     return {counts["max_under_one_ticket"].get_int64().value(),
             std::string(counts["busiest_ticket"].get_string().value()),
-            counts["max_under_one_project"].get_int64().value()};
+            counts["max_under_one_project"].get_int64().value(),
+            counts["max_at_root"].get_int64().value()};
 }
 
 }  // namespace
@@ -91,4 +94,18 @@ TEST_CASE("a project's roles, steps, fields and values are listed side by side")
     auto routes = stats(sandbox).by_route;
     CHECK(routes["GET /projects/{id}/roles/default"] > 0);
     CHECK(routes["GET /projects/{id}/custom_fields/{name}/values"] > 0);
+}
+
+TEST_CASE("the account's own user, its users and its projects are listed side by side") {
+    SandboxFixture sandbox;
+    REQUIRE(sandbox.admin("POST", "faults", R"({"latency_ms":5})").status == 200);
+    BackupEnv env;
+    env.configure({{.port = sandbox.port()}});
+    auto result = env.run({"sync"});
+    REQUIRE_MESSAGE(result.code == 0, result.err);
+    // One after another, /users/me, each page of /users and each of /projects are answered alone.
+    CHECK(in_flight(sandbox).at_root > 1);
+    auto routes = stats(sandbox).by_route;
+    CHECK(routes["GET /users/me"] == 1);
+    CHECK(routes["GET /projects"] > 0);
 }
