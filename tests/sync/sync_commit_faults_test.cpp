@@ -39,15 +39,25 @@ std::exception_ptr sync_once(const config::AccountConfig& account, store::Replic
     return failure;
 }
 
+sandbox::ServerOptions small_size() {
+    sandbox::ServerOptions options;
+    options.size = sandbox::Size::Small;
+    return options;
+}
+
+// The small account of a sandbox, and where its replicas go.
+struct SmallAccount {
+    test::SandboxFixture server{small_size()};
+    test::TempDir dir;
+    config::AccountConfig account = test::account_of(server, dir.path(), "acme");
+};
+
 }  // namespace
 
 TEST_CASE(
     "a failed commit during a sync leaves no mark without its children, the next run repairs") {
-    sandbox::ServerOptions options;
-    options.size = sandbox::Size::Small;
-    test::SandboxFixture sandbox(options);
-    test::TempDir dir;
-    auto account = test::account_of(sandbox, dir.path(), "acme");
+    SmallAccount small;
+    auto& [sandbox, dir, account] = small;
     // The first commit of the run, and a later one.
     for (std::size_t failing : {1u, 3u}) {
         CAPTURE(failing);
@@ -76,11 +86,8 @@ TEST_CASE(
 
 TEST_CASE(
     "a body that cannot be made durable keeps every row naming it out, the next run repairs") {
-    sandbox::ServerOptions options;
-    options.size = sandbox::Size::Small;
-    test::SandboxFixture sandbox(options);
-    test::TempDir dir;
-    auto account = test::account_of(sandbox, dir.path(), "acme");
+    SmallAccount small;
+    auto& [sandbox, dir, account] = small;
     auto db = dir / "replica.db";
     auto replica = store::Replica::open(db, sync::table_specs(), store::Mode::ReadWrite);
     store::BlobStore blobs(dir / "blobs");

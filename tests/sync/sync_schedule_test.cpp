@@ -52,6 +52,16 @@ InFlight in_flight(const SandboxFixture& sandbox) {
             counts["max_at_root"].get_int64().value()};
 }
 
+// A full sync of the sandbox's account with every answer a little late, so that requests sent
+// together are seen together.
+void sync_slowly(const SandboxFixture& sandbox) {
+    REQUIRE(sandbox.admin("POST", "faults", R"({"latency_ms":5})").status == 200);
+    BackupEnv env;
+    env.configure({{.port = sandbox.port()}});
+    auto result = env.run({"sync"});
+    REQUIRE_MESSAGE(result.code == 0, result.err);
+}
+
 }  // namespace
 
 TEST_CASE("a ticket with many notes has several of its requests in flight at once") {
@@ -84,11 +94,7 @@ TEST_CASE("a ticket with many notes has several of its requests in flight at onc
 
 TEST_CASE("a project's roles, steps, fields and values are listed side by side") {
     SandboxFixture sandbox;
-    REQUIRE(sandbox.admin("POST", "faults", R"({"latency_ms":5})").status == 200);
-    BackupEnv env;
-    env.configure({{.port = sandbox.port()}});
-    auto result = env.run({"sync"});
-    REQUIRE_MESSAGE(result.code == 0, result.err);
+    sync_slowly(sandbox);
     // One after another, a project never has more than one of its own listings answered at once.
     CHECK(in_flight(sandbox).under_one_project > 1);
     auto routes = stats(sandbox).by_route;
@@ -98,11 +104,7 @@ TEST_CASE("a project's roles, steps, fields and values are listed side by side")
 
 TEST_CASE("the account's own user, its users and its projects are listed side by side") {
     SandboxFixture sandbox;
-    REQUIRE(sandbox.admin("POST", "faults", R"({"latency_ms":5})").status == 200);
-    BackupEnv env;
-    env.configure({{.port = sandbox.port()}});
-    auto result = env.run({"sync"});
-    REQUIRE_MESSAGE(result.code == 0, result.err);
+    sync_slowly(sandbox);
     // One after another, /users/me, each page of /users and each of /projects are answered alone.
     CHECK(in_flight(sandbox).at_root > 1);
     auto routes = stats(sandbox).by_route;
