@@ -25,9 +25,8 @@ class Stats {
     void record(const std::string& method, const std::string& route, unsigned status);
     // A request is being answered from begin to end (its latency included): counts how many are
     // at once, in all, under one ticket, among one project's own resources and at the account's
-    // root, so that a test
-    // can tell whether a client sends them together or one after another, by counting rather
-    // than timing.
+    // root, so that a test can tell whether a client sends them together or one after another,
+    // by counting rather than timing.
     void begin(const std::string& scope);
     void end(const std::string& scope);
     void reset();

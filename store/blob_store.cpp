@@ -56,7 +56,7 @@ struct BlobWriter::State {
     std::uint64_t size = 0;
     bool failed = false;
     const FailAfterBytes* faults = nullptr;
-    std::atomic<bool>* unsynced = nullptr;
+    bool* unsynced = nullptr;
 
     ~State() {
         if (fd >= 0) {
@@ -137,24 +137,24 @@ BlobId BlobWriter::commit(std::optional<std::uint64_t> expected_size) {
         fail_io(error.value(), "creating the directory", directory);
     }
     auto target = directory / id.sha256;
-    if (fs::exists(target)) {
-        if (holds_body(target, id.sha256)) {
-            spdlog::debug("blob {} is already stored", id.sha256);
-            state.discard();
-            state.unsynced->store(true);  // it may come from a run that never synced it
-            return id;
+    bool named = fs::exists(target);
+    if (named && holds_body(target, id.sha256)) {
+        spdlog::debug("blob {} is already stored", id.sha256);
+        state.discard();
+    } else {
+        if (named) {
+            spdlog::warn(
+                "the stored blob {} differs from its name (left by a power loss?); "
+                "replacing it",
+                target.string());
         }
-        spdlog::warn(
-            "the stored blob {} differs from its name (left by a power loss?); "
-            "replacing it",
-            target.string());
+        if (::rename(state.temp.c_str(), target.c_str()) != 0) {
+            fail_io(errno, "moving a blob to", target);
+        }
+        state.temp.clear();
     }
-    if (::rename(state.temp.c_str(), target.c_str()) != 0) {
-        fail_io(errno, "moving a blob to", target);
-    }
-    state.temp.clear();
-    // Set once the body is in place: a sync() that cleared the flag before could miss it.
-    state.unsynced->store(true);
+    // The body in place, stored now or by a run that never synced it, awaits the next sync.
+    *state.unsynced = true;
     return id;
 }
 
@@ -175,7 +175,7 @@ BlobStore::~BlobStore() {
 }
 
 void BlobStore::sync() {
-    if (!unsynced_.exchange(false)) {
+    if (!std::exchange(unsynced_, false)) {
         return;
     }
     int error = 0;
@@ -185,7 +185,7 @@ void BlobStore::sync() {
         error = errno;
     }
     if (error != 0) {
-        unsynced_.store(true);
+        unsynced_ = true;
         fail_io(error, "syncing the file system of", root_);
     }
 }

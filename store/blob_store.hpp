@@ -1,6 +1,5 @@
 #pragma once
 
-#include <atomic>
 #include <cstdint>
 #include <filesystem>
 #include <memory>
@@ -63,7 +62,7 @@ class BlobStore {
     // writer of this store is open.
     std::size_t remove_stale_temps();
     // Makes every body committed so far durable; BlobError if the disk reports a failure, and
-    // the bodies then count as not yet durable. Safe while writers commit on another thread.
+    // the bodies then count as not yet durable.
     void sync();
 
     // Test hook: writers begun from now on fail as `faults` says. Null: none fail. The object
@@ -77,7 +76,7 @@ class BlobStore {
     // Open for the store's life: syncfs reports the write errors of its file system since the
     // descriptor was opened, also those of the kernel's own writeback before a sync().
     int root_fd_ = -1;
-    std::atomic<bool> unsynced_{false};
+    bool unsynced_ = false;
     const FailAfterBytes* faults_ = nullptr;
     FailCount* sync_faults_ = nullptr;
 };

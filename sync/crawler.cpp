@@ -237,7 +237,7 @@ asio::awaitable<void> Crawler::read_me(Chain& chain) {
 }
 
 asio::awaitable<void> Crawler::crawl_root(const Resource& r, Chain& chain) {
-    // The roots the table puts resources below (projects) are each a job of the queue.
+    // A root the table puts resources below (projects) hands each of its rows on as a job.
     bool holds = !children(r.kind).empty();
     std::vector<std::int64_t> held;
     auto sweep = replica_.begin_sweep(r.table);
