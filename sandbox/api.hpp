@@ -58,7 +58,7 @@ struct WireOptions {
     bool unpaged_lists = false;     // lists the guide gives no count for answer every row at once
     bool ignore_offset = false;     // ticket lists answer the first page at every offset
     bool foreign_tickets = false;   // a ticket list's first page also holds another project's
-    std::int64_t children_404 = 0;  // this ticket's notes and tasks lists answer 404
+    std::int64_t children_404 = 0;  // GETs of this ticket's notes and tasks answer 404
     bool private_notes_hidden = false;  // a private note is listed to its author only
 
     // Restore shapes: answers and rules a server may have that the guide allows

@@ -137,7 +137,7 @@ int main(int argc, char** argv) {
     app.add_flag("--foreign-tickets", options.wire.foreign_tickets,
                  "a ticket list's first page also holds another project's ticket");
     app.add_option("--children-404", options.wire.children_404,
-                   "this ticket's notes and tasks lists answer 404");
+                   "GETs of this ticket's notes and tasks answer 404");
     app.add_flag("--private-notes-hidden", options.wire.private_notes_hidden,
                  "a private note is listed to its author only");
     // Restore shapes.
